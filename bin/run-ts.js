@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Runs any TypeScript entry point (benchmarks, scripts) through tsx: `node bin/run-ts.js file.ts args…`.
+import { register } from 'tsx/esm/api';
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+register();
+const [file, ...rest] = process.argv.slice(2);
+if (!file) {
+  console.error('usage: run-ts.js <file.ts> [args…]');
+  process.exit(2);
+}
+process.argv = [process.argv[0], resolve(file), ...rest];
+await import(pathToFileURL(resolve(file)).href);
