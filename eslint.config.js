@@ -18,7 +18,7 @@ export default tseslint.config(
   {
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           paths: [...banned, ...banned.map((m) => `node:${m}`)].map((name) => ({
@@ -26,7 +26,11 @@ export default tseslint.config(
             message: 'Workflow code must be deterministic: no Node built-ins.',
           })),
           patterns: [
-            { group: ['**/activities/**'], allowImportNames: [], message: 'Import activity types only (import type).' },
+            {
+              group: ['**/activities/**', '@temporalio/activity', '@temporalio/client', '@temporalio/worker'],
+              allowTypeImports: true,
+              message: 'Workflows may import activity and client code as types only (import type).',
+            },
           ],
         },
       ],

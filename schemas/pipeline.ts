@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PipelineSpec, Trigger } from './spec.js';
 
 export const STAGES = ['validate', 'train', 'evaluate', 'gate', 'register', 'promote'] as const;
 export const StageName = z.enum(STAGES);
@@ -81,3 +82,26 @@ export const PromoteResult = z.object({
   previousVersion: z.string().optional(),
 });
 export type PromoteResult = z.infer<typeof PromoteResult>;
+
+/** The built-in pipeline's single argument. */
+export const PipelineInput = z.object({
+  spec: PipelineSpec,
+  trigger: Trigger,
+  /** Storage prefix for reports and logs, e.g. s3://sluice/sluice; the client fills it from its endpoints. */
+  artifactRoot: z.string(),
+});
+export type PipelineInput = z.infer<typeof PipelineInput>;
+
+/** Input of the runStageJob activity: a spec'd command plus the values for its placeholders. */
+export const StageJobInput = z.object({
+  key: z.string(),
+  scheduler: z.literal('local'),
+  command: z.array(z.string()).nonempty(),
+  env: z.record(z.string(), z.string()),
+  resources: z.object({ cpus: z.number().int(), gpus: z.number().int(), memoryMb: z.number().int().optional() }),
+  maxAttempts: z.number().int(),
+  retryableExitCodes: z.array(z.number().int()),
+  logPrefix: z.string(),
+  placeholders: z.record(z.string(), z.string()),
+});
+export type StageJobInput = z.infer<typeof StageJobInput>;

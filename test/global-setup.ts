@@ -1,5 +1,6 @@
 // Starts the embedded stack once per test run on its own ports and state folder, so a developer's
 // `sluice dev up` stack is never touched, and hands the endpoints to every test file through `inject`.
+import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { Endpoints } from '../schemas/stack.js';
 import { startStack, stopStack } from '../infra/local/stack.js';

@@ -1,0 +1,23 @@
+// Every activity a Sluice worker registers, built from one set of endpoints.
+import { resolve } from 'node:path';
+import type { Endpoints } from '../schemas/stack.js';
+import { createDataActivities } from './data/activities.js';
+import { createJobActivities } from './jobs/run-job.js';
+import { LocalScheduler } from './jobs/local.js';
+import { createStageJobActivity } from './pipeline/stage-job.js';
+import { createRegistryActivities } from './registry/activities.js';
+import { createStorage } from './storage/index.js';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..');
+
+export function createActivities(endpoints: Endpoints, opts: { root?: string } = {}) {
+  const root = opts.root ?? REPO_ROOT;
+  const storage = createStorage(endpoints.s3);
+  const jobs = createJobActivities({ schedulers: { local: new LocalScheduler({ jobsDir: endpoints.jobsDir }) }, storage });
+  return {
+    ...createRegistryActivities(endpoints),
+    ...createDataActivities(endpoints),
+    ...jobs,
+    ...createStageJobActivity({ runJob: jobs.runJob, endpoints, root }),
+  };
+}
