@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -24,8 +24,9 @@ async function sourceFiles(dir: string): Promise<string[]> {
 export async function workflowBundlePath(workflowsPath = WORKFLOWS_PATH): Promise<string> {
   const hash = createHash('sha256');
   hash.update(workflowsPath);
-  for (const dir of ['workflows', 'schemas']) {
-    for (const f of await sourceFiles(join(ROOT, dir))) hash.update(f).update(await readFile(f));
+  const dirs = new Set([join(ROOT, 'workflows'), join(ROOT, 'schemas'), dirname(workflowsPath)]);
+  for (const dir of dirs) {
+    for (const f of await sourceFiles(dir)) hash.update(f).update(await readFile(f));
   }
   const dir = join(ROOT, '.sluice', 'bundle');
   const path = join(dir, `workflows-${hash.digest('hex').slice(0, 16)}.js`);
