@@ -13,7 +13,12 @@ export const REPO_ROOT = resolve(import.meta.dirname, '..');
 export function createActivities(endpoints: Endpoints, opts: { root?: string } = {}) {
   const root = opts.root ?? REPO_ROOT;
   const storage = createStorage(endpoints.s3);
-  const jobs = createJobActivities({ schedulers: { local: new LocalScheduler({ jobsDir: endpoints.jobsDir }) }, storage });
+  const jobs = createJobActivities({
+    schedulers: { local: new LocalScheduler({ jobsDir: endpoints.jobsDir }) },
+    storage,
+    // Short jobs (evaluation, no-op benchmark jobs) should not wait a whole second to be seen finishing.
+    pollIntervalMs: 250,
+  });
   return {
     ...createRegistryActivities(endpoints),
     ...createDataActivities(endpoints),

@@ -5,3 +5,4 @@ export * from './pipeline.js';
 export * from './jobs.js';
 export * from './stack.js';
 export * from './registry.js';
+export * from './mlflow-wire.js';
