@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // Runs the TypeScript CLI directly through tsx, so there is no build step between editing and running.
+// The AWS SDK warns about Node 20 on every command; Sluice pins an SDK version that supports it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { register } from 'tsx/esm/api';
 register();
 await import('../cli/main.ts');

@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// Brings a fresh checkout to a runnable state: npm packages and the project-local Python virtualenv.
+// Plain Node built-ins only, because this runs before node_modules exists. Quick and silent-ish when
+// nothing changed, so `npm test` / `npm start` can call it every time.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const venv = resolve(root, '.sluice', 'venv');
+const stampFile = resolve(venv, '.requirements.sha256');
+const requirements = resolve(root, 'requirements.txt');
+
+function say(line) {
+  console.log(`setup: ${line}`);
+}
+
+function run(cmd, args) {
+  const shown = [cmd, ...args].join(' ');
+  say(`running ${shown}`);
+  const res = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (res.error) fail(`\`${shown}\` could not start: ${res.error.message}`);
+  if (res.status !== 0) {
+    const how = res.status === null ? `signal ${res.signal}` : `exit code ${res.status}`;
+    fail(`\`${shown}\` failed with ${how} (see its output above)`);
+  }
+}
+
+function fail(message) {
+  console.error(`setup: error: ${message}`);
+  process.exit(1);
+}
+
+function mtime(path) {
+  return statSync(path).mtimeMs;
+}
+
+// (a) npm packages: npm writes node_modules/.package-lock.json after every install, so a lockfile
+// newer than it means the dependencies changed since the last install.
+function npmPackages() {
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const lock = resolve(root, 'package-lock.json');
+  const installedLock = resolve(root, 'node_modules', '.package-lock.json');
+  if (!existsSync(lock)) {
+    if (existsSync(installedLock)) return say('npm packages up to date (no package-lock.json)');
+    return run(npm, ['install']);
+  }
+  if (existsSync(installedLock) && mtime(lock) <= mtime(installedLock)) return say('npm packages up to date');
+  run(npm, ['ci']);
+}
+
+// (b) Python packages: a stamp with the requirements' hash skips pip when nothing changed.
+function pythonPackages() {
+  const python = resolve(venv, 'bin', 'python');
+  if (!existsSync(python)) {
+    const py = process.env.PYTHON ?? 'python3';
+    const probe = spawnSync(py, ['--version'], { encoding: 'utf8' });
+    if (probe.error || probe.status !== 0) {
+      fail(`${py} not found; install Python 3.10+ with venv support (Debian: apt-get install python3 python3-venv)`);
+    }
+    run(py, ['-m', 'venv', venv]);
+  }
+  const want = createHash('sha256').update(readFileSync(requirements)).digest('hex');
+  const have = existsSync(stampFile) ? readFileSync(stampFile, 'utf8').trim() : '';
+  if (have === want) return say('python packages up to date');
+  run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', '-r', requirements]);
+  writeFileSync(stampFile, `${want}\n`);
+  say('python packages installed');
+}
+
+npmPackages();
+pythonPackages();
+say('done');
