@@ -1,0 +1,111 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import type { Endpoints } from '../../schemas/stack.js';
+import type { ValidationRules, ValidationReport, CheckResult } from '../../schemas/validation.js';
+import type { ValidationSummary } from '../../schemas/pipeline.js';
+import {
+  createStorage,
+  NotFoundError,
+  storageFailure,
+  UriError,
+  type S3Settings,
+  type Storage,
+} from '../storage/index.js';
+import { CsvFormatError } from './csv.js';
+import { UnsupportedFormatError } from './reader.js';
+import { validateUri } from './validate.js';
+
+export interface ValidateDatasetInput {
+  /** Dataset name → URI, e.g. { train: 's3://…/train.csv', holdout: 's3://…/holdout.csv' }. */
+  datasets: Record<string, string>;
+  rules: ValidationRules;
+  /** Where the full JSON report goes; the same URI on a retry, so a retry overwrites rather than duplicates. */
+  reportUri: string;
+}
+
+/** The report file: one ValidationReport per dataset; `errors` only for datasets that could not be parsed. */
+export interface ValidationReportFile {
+  datasets: Record<string, ValidationReport>;
+  errors?: Record<string, string>;
+}
+
+/** The activity context when running inside one, else undefined (so this code also runs from the CLI and tests). */
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
+function fmtExamples(examples: unknown[]): string {
+  return examples.length ? ` (examples: ${examples.map((e) => (e === null ? 'null' : String(e))).join(', ')})` : '';
+}
+
+/** One line a person can read for a failed check, e.g. `train: age min failed on 3 of 4000 rows (examples: -1, 130)`. */
+export function describeFailure(dataset: string, c: CheckResult, rules: ValidationRules, rows: number): string {
+  if (c.check === 'minRows') return `${dataset}: has ${rows} rows, fewer than minRows ${rules.minRows}`;
+  if (c.check === 'missingColumn') return `${dataset}: column ${c.column} is missing from the data`;
+  const mostly = c.column !== null ? (rules.columns[c.column]?.mostly ?? 1) : 1;
+  const need = mostly < 1 ? `; mostly ${mostly} allows ${Math.floor(c.total * (1 - mostly) + 1e-9)}` : '';
+  const what = c.check === 'nullable' ? 'null check' : c.check;
+  return `${dataset}: ${c.column} ${what} failed on ${c.failed} of ${c.total} rows${need}${fmtExamples(c.examples)}`;
+}
+
+export function createDataActivities(endpoints: Pick<Endpoints, 's3'> | { s3?: S3Settings }, storage?: Storage) {
+  const store = storage ?? createStorage(endpoints.s3);
+
+  async function validateDataset(input: ValidateDatasetInput): Promise<ValidationSummary> {
+    const ctx = activityContext();
+    const file: ValidationReportFile = { datasets: {} };
+    const rows: Record<string, number> = {};
+    const failures: string[] = [];
+    for (const [name, uri] of Object.entries(input.datasets)) {
+      // Rows from earlier datasets, so the heartbeat's progress keeps growing across datasets.
+      const done = Object.values(rows).reduce((a, b) => a + b, 0);
+      try {
+        const report = await validateUri(store, uri, input.rules, {
+          signal: ctx?.cancellationSignal,
+          onProgress: (n) => ctx?.heartbeat({ dataset: name, rows: done + n }),
+        });
+        file.datasets[name] = report;
+        rows[name] = report.rows;
+        for (const c of report.checks) if (!c.passed) failures.push(describeFailure(name, c, input.rules, report.rows));
+      } catch (err) {
+        if (err instanceof NotFoundError)
+          throw ApplicationFailure.create({
+            message: `dataset ${name} not found at ${uri}; check data.${name} in the pipeline spec`,
+            type: 'DataNotFound',
+            nonRetryable: true,
+            cause: err,
+          });
+        if (err instanceof CsvFormatError) {
+          // Malformed data is a validation failure (the pipeline rejects it), not an infrastructure error.
+          file.datasets[name] = { passed: false, rows: 0, checks: [] };
+          (file.errors ??= {})[name] = err.message;
+          rows[name] = 0;
+          failures.push(`${name}: ${err.message}`);
+          continue;
+        }
+        if (err instanceof UnsupportedFormatError || err instanceof UriError)
+          throw ApplicationFailure.create({
+            message: err.message,
+            type: 'InvalidInput',
+            nonRetryable: true,
+            cause: err,
+          });
+        if (ctx?.cancellationSignal.aborted) throw err;
+        throw storageFailure(err);
+      }
+    }
+    try {
+      await store.write(input.reportUri, JSON.stringify(file, null, 2), { contentType: 'application/json' });
+    } catch (err) {
+      throw storageFailure(err);
+    }
+    ctx?.heartbeat({ rows: Object.values(rows).reduce((a, b) => a + b, 0), done: true });
+    return { passed: failures.length === 0, rows, failures, reportUri: input.reportUri };
+  }
+
+  return { validateDataset };
+}

@@ -1,0 +1,72 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { UriError } from './uri.js';
+
+/** The object or file does not exist. */
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+  constructor(
+    readonly uri: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`not found: ${uri}`, options);
+  }
+}
+
+/** The credentials in use may not read or write the object. */
+export class AccessDeniedError extends Error {
+  override name = 'AccessDeniedError';
+  constructor(
+    readonly uri: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`access denied to ${uri}: ${detail}; check the S3 credentials and bucket policy`, options);
+  }
+}
+
+/** Storage is not configured for a URI (e.g. an s3:// URI with no S3 endpoint settings). */
+export class StorageConfigError extends Error {
+  override name = 'StorageConfigError';
+}
+
+/** Errors that the same call cannot fix by trying again. */
+export function isPermanentStorageError(err: unknown): boolean {
+  return (
+    err instanceof NotFoundError ||
+    err instanceof AccessDeniedError ||
+    err instanceof UriError ||
+    err instanceof StorageConfigError
+  );
+}
+
+/** Whether a storage error is worth retrying: network failures, throttling and 5xx are; the rest are not. */
+export function isRetryableStorageError(err: unknown): boolean {
+  if (isPermanentStorageError(err)) return false;
+  const status = (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  if (status !== undefined) return status >= 500 || status === 429 || status === 408;
+  // No HTTP status: a connection reset, DNS failure or timeout; or an fs error that may pass (EMFILE, EBUSY).
+  const code = (err as { code?: string } | null)?.code;
+  if (code && ['EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'EROFS', 'EINVAL'].includes(code)) return false;
+  return true;
+}
+
+/**
+ * Converts a storage error into the Temporal failure an activity should throw: permanent problems become
+ * non-retryable failures whose type names the problem, transient ones stay retryable.
+ */
+export function storageFailure(err: unknown): ApplicationFailure {
+  const e = err instanceof Error ? err : new Error(String(err));
+  if (err instanceof ApplicationFailure) return err;
+  if (err instanceof NotFoundError)
+    return ApplicationFailure.create({ message: e.message, type: 'NotFound', nonRetryable: true, cause: e });
+  if (err instanceof AccessDeniedError)
+    return ApplicationFailure.create({ message: e.message, type: 'AccessDenied', nonRetryable: true, cause: e });
+  if (err instanceof UriError || err instanceof StorageConfigError)
+    return ApplicationFailure.create({ message: e.message, type: 'InvalidInput', nonRetryable: true, cause: e });
+  return ApplicationFailure.create({
+    message: e.message,
+    type: 'StorageError',
+    nonRetryable: !isRetryableStorageError(err),
+    cause: e,
+  });
+}

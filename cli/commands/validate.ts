@@ -1,0 +1,101 @@
+import type { Command } from 'commander';
+import type { Endpoints } from '../../schemas/stack.js';
+import type { CheckResult, ValidationReport, ValidationRules } from '../../schemas/validation.js';
+import {
+  createStorage,
+  NotFoundError,
+  StorageConfigError,
+  toUri,
+  UriError,
+  parseUri,
+} from '../../activities/storage/index.js';
+import { validateUri } from '../../activities/data/validate.js';
+import { CsvFormatError } from '../../activities/data/csv.js';
+import { UnsupportedFormatError } from '../../activities/data/reader.js';
+import { action, CliError } from '../errors.js';
+import { loadRules, loadSpec } from '../spec-loader.js';
+
+interface ValidateOptions {
+  data: string;
+  rules?: string;
+  spec?: string;
+  json?: boolean;
+}
+
+function examples(c: CheckResult): string {
+  return c.examples.length ? ` (examples: ${c.examples.map((e) => String(e)).join(', ')})` : '';
+}
+
+/** One line per check, e.g. `✗ age min: 3 of 4000 rows failed (examples: -1, 130)`. */
+export function renderReport(report: ValidationReport, rules: ValidationRules, uri: string): string {
+  const lines = [`${uri}: ${report.rows} rows`];
+  for (const c of report.checks) {
+    const mark = c.passed ? '✓' : '✗';
+    if (c.check === 'minRows') lines.push(`${mark} minRows: ${report.rows} rows, need at least ${rules.minRows}`);
+    else if (c.check === 'missingColumn') lines.push(`${mark} ${c.column}: column missing from the data`);
+    else {
+      const mostly = c.column !== null ? (rules.columns[c.column]?.mostly ?? 1) : 1;
+      const m = mostly < 1 ? `, mostly ${mostly}` : '';
+      lines.push(`${mark} ${c.column} ${c.check}: ${c.failed} of ${c.total} rows failed${m}${examples(c)}`);
+    }
+  }
+  const failed = report.checks.filter((c) => !c.passed).length;
+  lines.push(
+    report.passed
+      ? `PASSED: ${report.checks.length} checks`
+      : `FAILED: ${failed} of ${report.checks.length} checks failed`,
+  );
+  return lines.join('\n');
+}
+
+export function registerValidateCommand(program: Command, getEndpoints: () => Endpoints): void {
+  program
+    .command('validate')
+    .description('validate a dataset (CSV) against validation rules; exit 0 passed, 3 failed, 2 invalid input')
+    .requiredOption('--data <uri>', 'dataset: s3://bucket/key, file:///absolute/path or a local path')
+    .option('--rules <file>', 'validation rules (.yaml or .json)')
+    .option('--spec <file>', "a pipeline spec; its 'validation' section is used")
+    .option('--json', 'print the report as JSON')
+    .action(
+      action(async (opts: ValidateOptions) => {
+        if (!opts.rules === !opts.spec) throw new CliError('give exactly one of --rules <file> or --spec <file>', 2);
+        const rules = opts.rules ? await loadRules(opts.rules) : (await loadSpec(opts.spec as string)).validation;
+        const uri = toUri(opts.data);
+        let storage;
+        try {
+          // Only s3:// needs the service endpoints; local files work without a running stack.
+          storage = createStorage(parseUri(uri, '--data').scheme === 's3' ? s3Settings(getEndpoints) : undefined);
+        } catch (err) {
+          if (err instanceof UriError) throw new CliError(err.message, 2);
+          throw err;
+        }
+        let report: ValidationReport;
+        try {
+          report = await validateUri(storage, uri, rules);
+        } catch (err) {
+          if (err instanceof CsvFormatError) {
+            // Malformed data fails validation (exit 3), like any other data problem.
+            const out = opts.json
+              ? JSON.stringify({ passed: false, rows: 0, checks: [], error: err.message })
+              : `✗ ${err.message}\nFAILED: the file is not valid CSV`;
+            process.stdout.write(`${out}\n`);
+            return 3;
+          }
+          if (err instanceof NotFoundError) throw new CliError(`data not found: ${uri}`, 2);
+          if (err instanceof UriError || err instanceof UnsupportedFormatError || err instanceof StorageConfigError)
+            throw new CliError(err.message, 2);
+          throw err;
+        }
+        process.stdout.write(`${opts.json ? JSON.stringify(report) : renderReport(report, rules, uri)}\n`);
+        return report.passed ? 0 : 3;
+      }),
+    );
+}
+
+function s3Settings(getEndpoints: () => Endpoints): Endpoints['s3'] {
+  try {
+    return getEndpoints().s3;
+  } catch (err) {
+    throw new CliError(`cannot read s3:// data without the S3 settings: ${(err as Error).message}`, 2);
+  }
+}
