@@ -4,7 +4,9 @@ import { stageLine } from './progress.js';
 
 export function temporalUiUrl(endpoints: Endpoints, workflowId: string): string | undefined {
   const ui = endpoints.temporal.ui;
-  return ui ? `${ui}/namespaces/${endpoints.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}` : undefined;
+  return ui
+    ? `${ui}/namespaces/${endpoints.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`
+    : undefined;
 }
 
 export function mlflowModelUrl(endpoints: Endpoints, model: string, version?: string): string {

@@ -64,9 +64,7 @@ export const EvaluationResult = z.object({
   runId: z.string(),
   metrics: z.record(z.string(), z.number()),
   logUri: z.string(),
-  champion: z
-    .object({ version: z.string(), runId: z.string(), metrics: z.record(z.string(), z.number()) })
-    .optional(),
+  champion: z.object({ version: z.string(), runId: z.string(), metrics: z.record(z.string(), z.number()) }).optional(),
 });
 export type EvaluationResult = z.infer<typeof EvaluationResult>;
 

@@ -26,7 +26,16 @@ export const MlflowRun = z.object({
   info: MlflowRunInfo,
   data: z
     .object({
-      metrics: z.array(z.object({ key: z.string(), value: z.number(), timestamp: z.number().optional(), step: z.number().optional() })).default([]),
+      metrics: z
+        .array(
+          z.object({
+            key: z.string(),
+            value: z.number(),
+            timestamp: z.number().optional(),
+            step: z.number().optional(),
+          }),
+        )
+        .default([]),
       params: z.array(Tag).default([]),
       tags: z.array(Tag).default([]),
     })

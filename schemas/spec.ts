@@ -5,7 +5,10 @@ import { ValidationRules } from './validation.js';
 /** A dataset location: `s3://bucket/key` or `file:///absolute/path`. */
 export const DataUri = z
   .string()
-  .regex(/^(s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+|file:\/\/\/.+)$/, 'expected s3://bucket/key or file:///absolute/path');
+  .regex(
+    /^(s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+|file:\/\/\/.+)$/,
+    'expected s3://bucket/key or file:///absolute/path',
+  );
 
 /** Placeholders a job's argv may use; docs/pipeline-spec.md lists what each expands to. */
 export const PLACEHOLDERS = [
@@ -105,7 +108,10 @@ export const PipelineSpec = z
   .object({
     model: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'expected a registered model name: letters, digits, "_", "." or "-"'),
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/,
+        'expected a registered model name: letters, digits, "_", "." or "-"',
+      ),
     experiment: z.string().min(1).optional(),
     data: z.object({ train: DataUri, holdout: DataUri }).strict(),
     validation: ValidationRules.default({ minRows: 0, columns: {} }),

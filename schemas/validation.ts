@@ -7,7 +7,10 @@ export const ColumnRule = z
     nullable: z.boolean().default(true),
     min: z.number().optional(),
     max: z.number().optional(),
-    values: z.array(z.union([z.string(), z.number(), z.boolean()]).transform(String)).nonempty().optional(),
+    values: z
+      .array(z.union([z.string(), z.number(), z.boolean()]).transform(String))
+      .nonempty()
+      .optional(),
     unique: z.boolean().default(false),
     mostly: z.number().min(0).max(1).default(1),
   })

@@ -28,7 +28,7 @@ export async function createWorker(
     connection,
     namespace: endpoints.temporal.namespace,
     taskQueue,
-    identity: opts.identity,
+    ...(opts.identity ? { identity: opts.identity } : {}),
     workflowBundle: { codePath: await workflowBundlePath(opts.workflowsPath) },
     activities: createActivities(endpoints),
     // Bounded cache: zod-heavy workflow contexts are ~1 MB each (facts/temporal.md, pitfalls).

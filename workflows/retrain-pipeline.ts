@@ -30,7 +30,9 @@ export async function retrainPipeline(input: PipelineInput): Promise<PipelineSta
       'validate',
       () => validateStage(spec, ctx),
       (v) => ({
-        outcome: `${Object.entries(v.rows).map(([k, n]) => `${k} ${n} rows`).join(', ')}; all checks passed`,
+        outcome: `${Object.entries(v.rows)
+          .map(([k, n]) => `${k} ${n} rows`)
+          .join(', ')}; all checks passed`,
         details: { reportUri: v.reportUri, rows: v.rows },
       }),
     );
@@ -39,7 +41,13 @@ export async function retrainPipeline(input: PipelineInput): Promise<PipelineSta
       () => trainStage(spec, ctx),
       (t) => ({
         outcome: `MLflow run ${t.runId}${t.attempts > 1 ? ` after ${t.attempts} attempts` : ''}`,
-        details: { runId: t.runId, modelSource: t.modelSource, modelId: t.modelId, logUri: t.logUri, attempts: t.attempts },
+        details: {
+          runId: t.runId,
+          modelSource: t.modelSource,
+          modelId: t.modelId,
+          logUri: t.logUri,
+          attempts: t.attempts,
+        },
       }),
     );
     tracker.status.mlflowRunId = train.runId;
@@ -47,7 +55,9 @@ export async function retrainPipeline(input: PipelineInput): Promise<PipelineSta
       'evaluate',
       () => evaluateStage(spec, ctx, train),
       (e) => ({
-        outcome: fmtMetrics(e.metrics) + (e.champion ? `; champion v${e.champion.version}: ${fmtMetrics(e.champion.metrics)}` : ''),
+        outcome:
+          fmtMetrics(e.metrics) +
+          (e.champion ? `; champion v${e.champion.version}: ${fmtMetrics(e.champion.metrics)}` : ''),
         details: { runId: e.runId, logUri: e.logUri, championVersion: e.champion?.version },
       }),
     );
@@ -61,7 +71,10 @@ export async function retrainPipeline(input: PipelineInput): Promise<PipelineSta
     const version = await tracker.run(
       'register',
       () => registerStage(spec, ctx, train, trigger),
-      (r) => ({ outcome: `${r.name} version ${r.version}${r.created ? '' : ' (found from an earlier attempt)'}`, details: { ...r } }),
+      (r) => ({
+        outcome: `${r.name} version ${r.version}${r.created ? '' : ' (found from an earlier attempt)'}`,
+        details: { ...r },
+      }),
     );
     tracker.status.modelVersion = version.version;
     const promoted = await tracker.run(

@@ -85,7 +85,8 @@ export class PipelineTracker {
 /** The innermost message of a Temporal failure chain: the activity's own words, not "Activity task failed". */
 export function describeError(err: unknown): string {
   let e: unknown = err;
-  while (e && typeof e === 'object' && 'cause' in e && (e as { cause?: unknown }).cause) e = (e as { cause: unknown }).cause;
+  while (e && typeof e === 'object' && 'cause' in e && (e as { cause?: unknown }).cause)
+    e = (e as { cause: unknown }).cause;
   if (e instanceof Error) return e.message;
   return String(e);
 }

@@ -32,7 +32,10 @@ const endpoints = await startStack({
 try {
   const storage = createStorage(endpoints.s3);
   const csv = ['id,x,y', ...Array.from({ length: 20 }, (_, i) => `${i},${i * 0.5},${i % 2}`)].join('\n');
-  const data = { train: `s3://${endpoints.s3.bucket}/bench/train.csv`, holdout: `s3://${endpoints.s3.bucket}/bench/holdout.csv` };
+  const data = {
+    train: `s3://${endpoints.s3.bucket}/bench/train.csv`,
+    holdout: `s3://${endpoints.s3.bucket}/bench/holdout.csv`,
+  };
   await storage.write(data.train, csv);
   await storage.write(data.holdout, csv);
   const run = Date.now().toString(36);
@@ -64,7 +67,8 @@ try {
   sluice.worker.shutdown();
   await sluiceRunning;
   const failed = results.filter((r) => r.status.outcome !== 'promoted');
-  if (failed.length) log(`warning: ${failed.length} pipelines did not promote: ${JSON.stringify(failed[0]?.status.reasons)}`);
+  if (failed.length)
+    log(`warning: ${failed.length} pipelines did not promote: ${JSON.stringify(failed[0]?.status.reasons)}`);
 
   // The peer: bare Temporal, same server, same concurrency.
   const conn = await NativeConnection.connect({ address: endpoints.temporal.address });

@@ -12,7 +12,9 @@ import { renderSummary } from '../summary.js';
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('start the embedded stack and run the churn retraining pipeline on the bundled data (what `npm start` runs)')
+    .description(
+      'start the embedded stack and run the churn retraining pipeline on the bundled data (what `npm start` runs)',
+    )
     .option('--json', 'print the final pipeline status as JSON')
     .action(
       action(async (opts: { json?: boolean }) => {
@@ -22,7 +24,9 @@ export function registerDemoCommand(program: Command): void {
         const data = await uploadDemoData(endpoints);
         say(`Dataset uploaded: ${data.train}, ${data.holdout}`);
         const spec = await demoSpec(data);
-        say('Starting a worker (bundling workflows on first use)…');
+        say(
+          `Starting a worker (bundling workflows on first use); its logs go to ${process.env.SLUICE_LOG_FILE ?? 'stderr'}`,
+        );
         const w = await createWorker(endpoints);
         const running = w.run();
         const { client, connection } = await connectClient(endpoints);

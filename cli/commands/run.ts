@@ -18,36 +18,40 @@ export function registerRunCommand(program: Command): void {
     .option('--trigger-id <id>', 'trigger id; the same id returns the same pipeline run (default: a timestamp)')
     .option('--reason <text>', 'why this pipeline was started (kept with the trigger)')
     .action(
-      action(async (specPath: string, opts: { wait?: boolean; json?: boolean; triggerId?: string; reason?: string }) => {
-        // The spec is checked before anything connects or starts: exit 2 lists every problem.
-        const spec = await loadSpec(specPath);
-        const parsed = Trigger.safeParse({
-          kind: 'manual',
-          id: opts.triggerId ?? new Date().toISOString().replace(/[-:.]/g, ''),
-          reason: opts.reason,
-        });
-        if (!parsed.success) throw new CliError(`--trigger-id: ${parsed.error.issues[0]?.message}`, 2);
-        const endpoints = resolveEndpoints();
-        const { client, connection } = await connectClient(endpoints);
-        try {
-          if (!(await hasWorker(client, endpoints)))
-            process.stderr.write(
-              `warning: no worker polls task queue '${endpoints.taskQueue}'; the pipeline waits until one starts (npx sluice worker)\n`,
-            );
-          const { handle, existing } = await startPipeline(client, endpoints, spec, parsed.data);
-          if (!opts.wait) {
-            const receipt = { workflowId: handle.workflowId, existing };
-            process.stdout.write(
-              opts.json ? `${JSON.stringify(receipt)}\n` : `${existing ? 'already started' : 'started'}: ${handle.workflowId}\n`,
-            );
-            return 0;
+      action(
+        async (specPath: string, opts: { wait?: boolean; json?: boolean; triggerId?: string; reason?: string }) => {
+          // The spec is checked before anything connects or starts: exit 2 lists every problem.
+          const spec = await loadSpec(specPath);
+          const parsed = Trigger.safeParse({
+            kind: 'manual',
+            id: opts.triggerId ?? new Date().toISOString().replace(/[-:.]/g, ''),
+            reason: opts.reason,
+          });
+          if (!parsed.success) throw new CliError(`--trigger-id: ${parsed.error.issues[0]?.message}`, 2);
+          const endpoints = resolveEndpoints();
+          const { client, connection } = await connectClient(endpoints);
+          try {
+            if (!(await hasWorker(client, endpoints)))
+              process.stderr.write(
+                `warning: no worker polls task queue '${endpoints.taskQueue}'; the pipeline waits until one starts (npx sluice worker)\n`,
+              );
+            const { handle, existing } = await startPipeline(client, endpoints, spec, parsed.data);
+            if (!opts.wait) {
+              const receipt = { workflowId: handle.workflowId, existing };
+              process.stdout.write(
+                opts.json
+                  ? `${JSON.stringify(receipt)}\n`
+                  : `${existing ? 'already started' : 'started'}: ${handle.workflowId}\n`,
+              );
+              return 0;
+            }
+            const status = await waitForPipeline(handle, opts.json ? () => {} : createProgressPrinter());
+            process.stdout.write(opts.json ? `${JSON.stringify(status)}\n` : `\n${renderSummary(status, endpoints)}\n`);
+            return exitCodeFor(status);
+          } finally {
+            await connection.close();
           }
-          const status = await waitForPipeline(handle, opts.json ? () => {} : createProgressPrinter());
-          process.stdout.write(opts.json ? `${JSON.stringify(status)}\n` : `\n${renderSummary(status, endpoints)}\n`);
-          return exitCodeFor(status);
-        } finally {
-          await connection.close();
-        }
-      }),
+        },
+      ),
     );
 }

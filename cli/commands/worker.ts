@@ -13,7 +13,9 @@ export function registerWorkerCommand(program: Command): void {
       action(async (opts: { taskQueue?: string; identity?: string }) => {
         const endpoints = resolveEndpoints();
         const w = await createWorker(endpoints, { taskQueue: opts.taskQueue, identity: opts.identity });
-        process.stderr.write(`worker polling task queue '${opts.taskQueue ?? endpoints.taskQueue}' on ${endpoints.temporal.address}\n`);
+        process.stderr.write(
+          `worker polling task queue '${opts.taskQueue ?? endpoints.taskQueue}' on ${endpoints.temporal.address}\n`,
+        );
         await w.run();
         return 0;
       }),

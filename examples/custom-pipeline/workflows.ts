@@ -20,15 +20,39 @@ export async function challengerPipeline(input: PipelineInput): Promise<Pipeline
   const tracker = new PipelineTracker(ctx.workflowId, spec.model);
   setHandler(statusQuery, () => tracker.status);
   try {
-    await tracker.run('validate', () => validateStage(spec, ctx), () => ({ outcome: 'data ok' }));
-    const train = await tracker.run('train', () => trainStage(spec, ctx), (t) => ({ outcome: `run ${t.runId}` }));
-    const ev = await tracker.run('evaluate', () => evaluateStage(spec, ctx, train), () => ({ outcome: 'scored' }));
+    await tracker.run(
+      'validate',
+      () => validateStage(spec, ctx),
+      () => ({ outcome: 'data ok' }),
+    );
+    const train = await tracker.run(
+      'train',
+      () => trainStage(spec, ctx),
+      (t) => ({ outcome: `run ${t.runId}` }),
+    );
+    const ev = await tracker.run(
+      'evaluate',
+      () => evaluateStage(spec, ctx, train),
+      () => ({ outcome: 'scored' }),
+    );
     tracker.status.metrics = ev.metrics;
-    await tracker.run('gate', () => gateStage(spec, ev), (g) => ({ outcome: g.checks.join('; ') }));
-    const v = await tracker.run('register', () => registerStage(spec, ctx, train), (r) => ({ outcome: `v${r.version}` }));
+    await tracker.run(
+      'gate',
+      () => gateStage(spec, ev),
+      (g) => ({ outcome: g.checks.join('; ') }),
+    );
+    const v = await tracker.run(
+      'register',
+      () => registerStage(spec, ctx, train),
+      (r) => ({ outcome: `v${r.version}` }),
+    );
     tracker.status.modelVersion = v.version;
     const challenger = { ...spec, promotion: { alias: 'challenger' } };
-    await tracker.run('promote', () => promoteStage(challenger, ctx, v.version), (p) => ({ outcome: `@${p.alias}` }));
+    await tracker.run(
+      'promote',
+      () => promoteStage(challenger, ctx, v.version),
+      (p) => ({ outcome: `@${p.alias}` }),
+    );
     tracker.status.alias = 'challenger';
     tracker.finish('promoted');
   } catch {

@@ -76,7 +76,10 @@ describe('retrainPipeline', () => {
   it('rejects bad data at validation: no job launched, no model registered', async () => {
     const good = await testSpec(endpoints);
     const header = 'user_id,age,tenure_months,monthly_spend,support_tickets,plan,region,autopay,churned';
-    const rows = Array.from({ length: 600 }, (_, i) => `u${i},${i % 50 === 0 ? -4 : 30},5,20.5,1,${i === 7 ? 'gold' : 'pro'},north,true,false`);
+    const rows = Array.from(
+      { length: 600 },
+      (_, i) => `u${i},${i % 50 === 0 ? -4 : 30},5,20.5,1,${i === 7 ? 'gold' : 'pro'},north,true,false`,
+    );
     const train = await putCsv(endpoints, 'bad.csv', [header, ...rows].join('\n'));
     const spec: PipelineSpec = { ...good, data: { ...good.data, train } };
     const s = await runPipeline(spec, 'rejected-validation');

@@ -80,7 +80,9 @@ it('survives a worker killed mid-training: one training process, one model versi
     expect(status.reasons).toEqual([]);
     expect(status.outcome).toBe('promoted');
     expect(readFileSync(counter, 'utf8').trim().split('\n')).toEqual(['started']);
-    const trainJobs = (await readdir(endpoints.jobsDir)).filter((d) => d.startsWith(stageJobKey(handle.workflowId, 'train')));
+    const trainJobs = (await readdir(endpoints.jobsDir)).filter((d) =>
+      d.startsWith(stageJobKey(handle.workflowId, 'train')),
+    );
     expect(trainJobs).toEqual([`${stageJobKey(handle.workflowId, 'train')}.1`]);
     const versions = await new MlflowClient({ url: endpoints.mlflow.url }).searchModelVersions(`name='${spec.model}'`);
     expect(versions.map((v) => v.version)).toEqual(['1']);

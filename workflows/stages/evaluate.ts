@@ -34,7 +34,11 @@ async function scoreModel(
  * Scores the candidate on the holdout set and, when the spec compares against the champion, scores the current
  * champion on the same holdout so both numbers come from the same data and code.
  */
-export async function evaluateStage(spec: PipelineSpec, ctx: StageContext, train: TrainResult): Promise<EvaluationResult> {
+export async function evaluateStage(
+  spec: PipelineSpec,
+  ctx: StageContext,
+  train: TrainResult,
+): Promise<EvaluationResult> {
   const candidate = await scoreModel(spec, ctx, 'evaluate', candidateUri(train));
   const result: EvaluationResult = { runId: candidate.runId, metrics: candidate.metrics, logUri: candidate.logUri };
   if (spec.evaluation.champion) {

@@ -17,8 +17,10 @@ export function evaluateGates(spec: PipelineSpec, evaluation: EvaluationResult):
       reasons.push(`metric ${metric} was not logged by the evaluation job (gate evaluation.gates.${metric})`);
       continue;
     }
-    if (gate.min !== undefined && value < gate.min) reasons.push(`${metric} ${fmt(value)} is below the minimum ${fmt(gate.min)}`);
-    else if (gate.max !== undefined && value > gate.max) reasons.push(`${metric} ${fmt(value)} is above the maximum ${fmt(gate.max)}`);
+    if (gate.min !== undefined && value < gate.min)
+      reasons.push(`${metric} ${fmt(value)} is below the minimum ${fmt(gate.min)}`);
+    else if (gate.max !== undefined && value > gate.max)
+      reasons.push(`${metric} ${fmt(value)} is above the maximum ${fmt(gate.max)}`);
     else checks.push(`${metric} ${fmt(value)} within [${gate.min ?? '-∞'}, ${gate.max ?? '∞'}]`);
   }
   const cmp = spec.evaluation.champion;
@@ -26,7 +28,9 @@ export function evaluateGates(spec: PipelineSpec, evaluation: EvaluationResult):
     const cand = evaluation.metrics[cmp.metric];
     const champ = evaluation.champion.metrics[cmp.metric];
     if (cand === undefined || champ === undefined) {
-      reasons.push(`metric ${cmp.metric} is missing for the ${cand === undefined ? 'candidate' : 'champion'}; cannot compare`);
+      reasons.push(
+        `metric ${cmp.metric} is missing for the ${cand === undefined ? 'candidate' : 'champion'}; cannot compare`,
+      );
     } else {
       const better = cmp.direction === 'maximize' ? cand >= champ - cmp.tolerance : cand <= champ + cmp.tolerance;
       const line = `${cmp.metric} ${fmt(cand)} vs champion v${evaluation.champion.version} ${fmt(champ)}`;
