@@ -6,3 +6,4 @@ export * from './jobs.js';
 export * from './stack.js';
 export * from './registry.js';
 export * from './mlflow-wire.js';
+export * from './drift.js';

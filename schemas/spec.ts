@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Duration } from './duration.js';
+import { DriftCheck } from './drift.js';
 import { ValidationRules } from './validation.js';
 
 /** A dataset location: `s3://bucket/key` or `file:///absolute/path`. */
@@ -114,7 +115,7 @@ export const PipelineSpec = z
       ),
     experiment: z.string().min(1).optional(),
     data: z.object({ train: DataUri, holdout: DataUri }).strict(),
-    validation: ValidationRules.default({ minRows: 0, columns: {} }),
+    validation: ValidationRules.extend({ drift: DriftCheck.optional() }).default({ minRows: 0, columns: {} }),
     training: TrainingSpec,
     evaluation: EvaluationSpec,
     promotion: PromotionSpec.default({ alias: 'champion' }),

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+export const DriftMethod = z.enum(['auto', 'ks', 'psi', 'jensenshannon', 'wasserstein', 'chisquare', 'ztest', 'linf']);
+export type DriftMethod = z.infer<typeof DriftMethod>;
+
+export const ColumnKind = z.enum(['numeric', 'categorical', 'binary']);
+export type ColumnKind = z.infer<typeof ColumnKind>;
+
+/** What the HTML report draws per column: overlaid histograms (numeric) or category bars. */
+export const DriftPlot = z.union([
+  z.object({
+    type: z.literal('histogram'),
+    edges: z.array(z.number()),
+    reference: z.array(z.number()),
+    current: z.array(z.number()),
+  }),
+  z.object({
+    type: z.literal('categories'),
+    categories: z.array(z.string()),
+    reference: z.array(z.number()),
+    current: z.array(z.number()),
+  }),
+]);
+export type DriftPlot = z.infer<typeof DriftPlot>;
+
+export const ColumnDrift = z.object({
+  name: z.string(),
+  kind: ColumnKind,
+  method: DriftMethod.exclude(['auto']),
+  /** Always a finite number when present; absent (with `error`) when the column could not be compared. */
+  statistic: z.number().optional(),
+  pValue: z.number().optional(),
+  threshold: z.number(),
+  drifted: z.boolean(),
+  rows: z.object({ reference: z.number().int(), current: z.number().int() }).optional(),
+  /** Why the column has no statistic: present on one side only, all null, zero rows, … */
+  error: z.string().optional(),
+  plot: DriftPlot.optional(),
+});
+export type ColumnDrift = z.infer<typeof ColumnDrift>;
+
+export const DriftReport = z.object({
+  datasetDrift: z.boolean(),
+  driftShare: z.number(),
+  driftShareThreshold: z.number(),
+  rows: z.object({ reference: z.number().int(), current: z.number().int() }),
+  columns: z.array(ColumnDrift),
+});
+export type DriftReport = z.infer<typeof DriftReport>;
+
+export const DriftOptions = z
+  .object({
+    method: DriftMethod.default('auto'),
+    /** Overrides the method's default threshold (p-value for ks/chisquare/ztest, distance otherwise). */
+    threshold: z.number().positive().optional(),
+    columns: z.array(z.string().min(1)).optional(),
+    driftShare: z.number().min(0).max(1).default(0.5),
+  })
+  .strict();
+export type DriftOptions = z.infer<typeof DriftOptions>;
+
+/** The pipeline's drift / skew check (spec `validation.drift`): new training data against the champion's. */
+export const DriftCheck = DriftOptions.extend({
+  /** block: reject the pipeline on dataset drift; warn: record it and go on. */
+  action: z.enum(['block', 'warn']).default('block'),
+}).strict();
+export type DriftCheck = z.infer<typeof DriftCheck>;
