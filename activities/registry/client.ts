@@ -400,7 +400,7 @@ export class MlflowClient {
   }
 
   /** The version an alias points at; undefined when the alias or the registered model does not exist. */
-  async getVersionByAlias(name: string, alias: string): Promise<MlflowModelVersion | undefined> {
+  async getVersionByAlias(name: string, alias: string, attempts = 3): Promise<MlflowModelVersion | undefined> {
     try {
       const res = await this.call('GET', 'registered-models/alias', MlflowModelVersionResponse, {
         query: { name, alias },
@@ -412,6 +412,8 @@ export class MlflowClient {
       if (!(err instanceof MlflowError) || (err.status !== 400 && !err.isNotFound)) throw err;
       const model = await this.getRegisteredModel(name);
       if (!model || !model.aliases.some((a) => a.alias === alias)) return undefined;
+      // The alias appeared between the two calls (a concurrent promotion): ask again.
+      if (attempts > 1) return this.getVersionByAlias(name, alias, attempts - 1);
       throw err;
     }
   }

@@ -46,7 +46,7 @@ try {
   const { client, connection } = await connectClient(endpoints);
   const spec = parseSpec(
     {
-      model: `bench-${run}`,
+      model: `bench-${run}`, // one model for all: promotions race on its alias, as concurrent retrains would
       data,
       validation: { minRows: 1, columns: { id: { type: 'integer', unique: true }, x: { type: 'number' } } },
       training: { command: ['true'], heartbeatTimeout: '30s' },
