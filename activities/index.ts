@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import type { Endpoints } from '../schemas/stack.js';
 import { createDataActivities } from './data/activities.js';
+import { createDriftActivities } from './drift/activities.js';
 import { createJobActivities } from './jobs/run-job.js';
 import { LocalScheduler } from './jobs/local.js';
 import { createStageJobActivity } from './pipeline/stage-job.js';
@@ -22,6 +23,7 @@ export function createActivities(endpoints: Endpoints, opts: { root?: string } =
   return {
     ...createRegistryActivities(endpoints),
     ...createDataActivities(endpoints),
+    ...createDriftActivities(endpoints, storage),
     ...jobs,
     ...createStageJobActivity({ runJob: jobs.runJob, endpoints, root }),
   };

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { resolveEndpoints } from '../infra/local/endpoints.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDevCommands } from './commands/dev.js';
+import { registerDriftCommand } from './commands/drift.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerValidateCommand } from './commands/validate.js';
@@ -20,6 +21,9 @@ registerWorkerCommand(program);
 registerRunCommand(program);
 registerStatusCommand(program);
 registerValidateCommand(program, () => resolveEndpoints());
+registerDriftCommand(program, () => resolveEndpoints());
 registerDemoCommand(program);
 
 await program.parseAsync(process.argv);
+// Open handles (a Temporal runtime, S3 sockets) must not keep a finished command alive, least of all after an error.
+process.exit(process.exitCode ?? 0);

@@ -65,3 +65,6 @@ export const DriftCheck = DriftOptions.extend({
   action: z.enum(['block', 'warn']).default('block'),
 }).strict();
 export type DriftCheck = z.infer<typeof DriftCheck>;
+
+/** One side of one column after loading: numbers (NaN/±inf are dropped by the engine) or non-null category counts. */
+export type DriftInput = { type: 'numeric'; values: Float64Array } | { type: 'string'; counts: Map<string, number> };

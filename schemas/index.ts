@@ -7,3 +7,5 @@ export * from './stack.js';
 export * from './registry.js';
 export * from './mlflow-wire.js';
 export * from './drift.js';
+export * from './profile.js';
+export * from './drift-summary.js';

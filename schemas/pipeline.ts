@@ -46,6 +46,8 @@ export const ValidationSummary = z.object({
   rows: z.record(z.string(), z.number()),
   failures: z.array(z.string()),
   reportUri: z.string(),
+  /** Dataset name → URI of its profile (schemas/profile.ts), written beside the report. */
+  profileUris: z.record(z.string(), z.string()).optional(),
 });
 export type ValidationSummary = z.infer<typeof ValidationSummary>;
 

@@ -69,6 +69,23 @@ function pythonPackages() {
   say('python packages installed');
 }
 
+// (c) Chromium, which the drift HTML report's rendering test drives headless. Installed with apt when running
+// as root (containers, CI); otherwise only a warning here, and that test fails saying what to install.
+function chromium() {
+  const bin = '/usr/bin/chromium';
+  if (existsSync(bin)) return say('chromium present');
+  if (process.platform !== 'linux')
+    return say(`warning: ${bin} not found; install Chromium for the drift HTML report test`);
+  if (process.getuid?.() !== 0) {
+    return say(
+      `warning: ${bin} not found and not running as root; install it (sudo apt-get install -y --no-install-recommends chromium) or the drift HTML report test fails`,
+    );
+  }
+  run('apt-get', ['update']);
+  run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium']);
+}
+
 npmPackages();
 pythonPackages();
+chromium();
 say('done');

@@ -3,7 +3,7 @@
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { Endpoints } from '../schemas/stack.js';
-import { startStack, stopStack } from '../infra/local/stack.js';
+import { stackStatus, startStack, stopStack } from '../infra/local/stack.js';
 import { testStackOptions } from './helpers/stack-options.js';
 
 declare module 'vitest' {
@@ -19,9 +19,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {};
   }
   const opts = testStackOptions();
+  // A stack that was already up belongs to another run (a developer running two test files at once): leave it.
+  const before = await stackStatus(opts.stateDir).catch(() => undefined);
+  const wasUp = !!before && before.temporal.up && before.mlflow.up && before.s3.up;
   const endpoints = await startStack(opts);
   project.provide('endpoints', endpoints);
   return async () => {
-    if (!process.env.SLUICE_TEST_KEEP_STACK) await stopStack(opts.stateDir);
+    if (!wasUp && !process.env.SLUICE_TEST_KEEP_STACK) await stopStack(opts.stateDir);
   };
 }

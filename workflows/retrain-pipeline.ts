@@ -5,6 +5,7 @@ import { evaluateStage } from './stages/evaluate.js';
 import { gateStage } from './stages/gate.js';
 import { promoteStage, registerStage } from './stages/register.js';
 import { trainStage } from './stages/train.js';
+import { driftDetails, driftOutcome } from './stages/drift.js';
 import { validateStage } from './stages/validate.js';
 import { PipelineTracker } from './tracker.js';
 
@@ -26,14 +27,19 @@ export async function retrainPipeline(input: PipelineInput): Promise<PipelineSta
   upsertSearchAttributes([{ key: SA_MODEL, value: spec.model }]);
 
   try {
-    await tracker.run(
+    const validation = await tracker.run(
       'validate',
       () => validateStage(spec, ctx),
       (v) => ({
         outcome: `${Object.entries(v.rows)
           .map(([k, n]) => `${k} ${n} rows`)
-          .join(', ')}; all checks passed`,
-        details: { reportUri: v.reportUri, rows: v.rows },
+          .join(', ')}; all checks passed${v.drift ? `; ${driftOutcome(v.drift)}` : ''}`,
+        details: {
+          reportUri: v.reportUri,
+          rows: v.rows,
+          ...(v.profileUris ? { profileUris: v.profileUris } : {}),
+          ...(v.drift ? driftDetails(v.drift) : {}),
+        },
       }),
     );
     const train = await tracker.run(
@@ -70,7 +76,7 @@ export async function retrainPipeline(input: PipelineInput): Promise<PipelineSta
     );
     const version = await tracker.run(
       'register',
-      () => registerStage(spec, ctx, train, trigger),
+      () => registerStage(spec, ctx, train, trigger, validation),
       (r) => ({
         outcome: `${r.name} version ${r.version}${r.created ? '' : ' (found from an earlier attempt)'}`,
         details: { ...r },

@@ -11,8 +11,8 @@ import {
   type S3Settings,
   type Storage,
 } from '../storage/index.js';
-import { CsvFormatError } from './csv.js';
-import { UnsupportedFormatError } from './reader.js';
+import { DataFormatError, UnsupportedFormatError } from './reader.js';
+import { profileUri } from './profile.js';
 import { validateUri } from './validate.js';
 
 export interface ValidateDatasetInput {
@@ -27,6 +27,11 @@ export interface ValidateDatasetInput {
 export interface ValidationReportFile {
   datasets: Record<string, ValidationReport>;
   errors?: Record<string, string>;
+}
+
+/** Where a dataset's profile goes: beside the report, e.g. …/validation.json → …/profile-train.json. */
+export function profileUriFor(reportUri: string, dataset: string): string {
+  return reportUri.replace(/[^/]*$/, `profile-${dataset.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
 }
 
 /** The activity context when running inside one, else undefined (so this code also runs from the CLI and tests). */
@@ -60,6 +65,7 @@ export function createDataActivities(endpoints: Pick<Endpoints, 's3'> | { s3?: S
     const file: ValidationReportFile = { datasets: {} };
     const rows: Record<string, number> = {};
     const failures: string[] = [];
+    const profileUris: Record<string, string> = {};
     for (const [name, uri] of Object.entries(input.datasets)) {
       // Rows from earlier datasets, so the heartbeat's progress keeps growing across datasets.
       const done = Object.values(rows).reduce((a, b) => a + b, 0);
@@ -71,6 +77,14 @@ export function createDataActivities(endpoints: Pick<Endpoints, 's3'> | { s3?: S
         file.datasets[name] = report;
         rows[name] = report.rows;
         for (const c of report.checks) if (!c.passed) failures.push(describeFailure(name, c, input.rules, report.rows));
+        // The profile (a second pass) lets later runs and the drift monitor compare against this data.
+        const profile = await profileUri(store, uri, {
+          signal: ctx?.cancellationSignal,
+          onProgress: (n) => ctx?.heartbeat({ dataset: name, profiling: true, rows: done + n }),
+        });
+        const target = profileUriFor(input.reportUri, name);
+        await store.write(target, JSON.stringify(profile, null, 2), { contentType: 'application/json' });
+        profileUris[name] = target;
       } catch (err) {
         if (err instanceof NotFoundError)
           throw ApplicationFailure.create({
@@ -79,7 +93,7 @@ export function createDataActivities(endpoints: Pick<Endpoints, 's3'> | { s3?: S
             nonRetryable: true,
             cause: err,
           });
-        if (err instanceof CsvFormatError) {
+        if (err instanceof DataFormatError) {
           // Malformed data is a validation failure (the pipeline rejects it), not an infrastructure error.
           file.datasets[name] = { passed: false, rows: 0, checks: [] };
           (file.errors ??= {})[name] = err.message;
@@ -104,7 +118,7 @@ export function createDataActivities(endpoints: Pick<Endpoints, 's3'> | { s3?: S
       throw storageFailure(err);
     }
     ctx?.heartbeat({ rows: Object.values(rows).reduce((a, b) => a + b, 0), done: true });
-    return { passed: failures.length === 0, rows, failures, reportUri: input.reportUri };
+    return { passed: failures.length === 0, rows, failures, reportUri: input.reportUri, profileUris };
   }
 
   return { validateDataset };

@@ -4,6 +4,10 @@ import { createGunzip } from 'node:zlib';
 import { pipeline, type Readable } from 'node:stream';
 import type { Storage } from '../storage/types.js';
 import { openCsv } from './csv.js';
+import { openJsonl } from './jsonl.js';
+import { openParquet } from './parquet.js';
+
+export { DataFormatError } from './errors.js';
 
 export interface TableReader {
   /** Column names in file order. */
@@ -19,40 +23,47 @@ export class UnsupportedFormatError extends Error {
   override name = 'UnsupportedFormatError';
 }
 
-type Opener = (body: Readable, source: string) => Promise<TableReader>;
+export type Format = 'csv' | 'csv.gz' | 'jsonl' | 'jsonl.gz' | 'parquet';
 
-const csv: Opener = (body, source) => openCsv(body, { source });
-// pipeline (not pipe) so a failing source stream errors the gunzip stream instead of leaving it waiting.
-const gzCsv: Opener = (body, source) =>
-  openCsv(
-    pipeline(body, createGunzip(), () => undefined),
-    { source },
-  );
-
-// Formats that have a reader. Anything without a known extension is read as CSV.
-const readers: Array<[RegExp, Opener]> = [
-  [/\.csv\.gz$/i, gzCsv],
-  [/\.(csv|txt)$/i, csv],
+// Anything without a known extension is read as CSV.
+const formats: Array<[RegExp, Format]> = [
+  [/\.csv\.gz$/i, 'csv.gz'],
+  [/\.(csv|txt)$/i, 'csv'],
+  [/\.(jsonl|ndjson)$/i, 'jsonl'],
+  [/\.(jsonl|ndjson)\.gz$/i, 'jsonl.gz'],
+  [/\.(parquet|pq)$/i, 'parquet'],
 ];
-const planned = /\.(parquet|pq|jsonl|ndjson|json|avro|orc|xlsx?|tsv)(\.gz)?$/i;
+const planned = /\.(json|avro|orc|xlsx?|tsv)(\.gz)?$/i;
 
-export function readerFor(uri: string): Opener {
+/** The format of the dataset at `uri`, by extension; throws UnsupportedFormatError for known-unsupported ones. */
+export function formatOf(uri: string): Format {
   const path = uri.replace(/[?#].*$/, '');
-  for (const [re, open] of readers) if (re.test(path)) return open;
+  for (const [re, f] of formats) if (re.test(path)) return f;
   const m = planned.exec(path);
   if (m)
     throw new UnsupportedFormatError(
-      `cannot read ${uri}: ${m[0]} files are not supported yet; supported: .csv, .csv.gz`,
+      `cannot read ${uri}: ${m[0]} files are not supported yet; supported: .csv, .csv.gz, .jsonl, .ndjson, .parquet`,
     );
-  return csv;
+  return 'csv';
 }
+
+// pipeline (not pipe) so a failing source stream errors the gunzip stream instead of leaving it waiting.
+const gunzip = (body: Readable): Readable => pipeline(body, createGunzip(), () => undefined);
 
 /** Opens a dataset for reading rows; throws NotFoundError if it does not exist. */
 export async function openTable(storage: Storage, uri: string): Promise<TableReader> {
-  const open = readerFor(uri);
+  const format = formatOf(uri);
+  if (format === 'parquet') return openParquet(storage, uri);
+  if (format === 'jsonl' || format === 'jsonl.gz') {
+    const gz = format === 'jsonl.gz';
+    return openJsonl(async () => {
+      const body = await storage.openRead(uri);
+      return gz ? gunzip(body) : body;
+    }, uri);
+  }
   const body = await storage.openRead(uri);
   try {
-    return await open(body, uri);
+    return await openCsv(format === 'csv.gz' ? gunzip(body) : body, { source: uri });
   } catch (err) {
     body.destroy();
     throw err;

@@ -19,7 +19,9 @@
 //   5 distinct offending values as written in the file (none for nullable, minRows and missingColumn).
 import type { ColumnRule, ValidationRules, ValidationReport, CheckResult } from '../../schemas/validation.js';
 import type { Storage } from '../storage/types.js';
-import { openTable, type TableReader } from './reader.js';
+import { formatOf, openTable, type TableReader } from './reader.js';
+import { CsvByteScanner, fieldText } from './csv.js';
+import { cellText, openParquetFile } from './parquet.js';
 
 const MAX_EXAMPLES = 5;
 
@@ -147,6 +149,89 @@ export function parseTimestamp(s: string): number {
   return t;
 }
 
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+  1e21, 1e22,
+];
+
+/**
+ * parseNumber over bytes [s, e) without making a string, for the common shape [+-]digits[.digits][e[+-]digits]
+ * with at most 15 significant digits and a decimal exponent within ±22: then mantissa and 10^k are exact doubles
+ * and one multiplication or division rounds correctly, giving exactly Number()'s result (Clinger's fast path).
+ * NaN for anything else; the caller then falls back to parseNumber on the text.
+ */
+export function parseNumberBytes(buf: Uint8Array, s: number, e: number): number {
+  let i = s;
+  let neg = false;
+  let c = buf[i] as number;
+  if (c === 45 || c === 43) {
+    neg = c === 45;
+    i++;
+  }
+  let m = 0;
+  let digits = 0;
+  let sig = 0;
+  let exp = 0;
+  for (; i < e; i++) {
+    const d = (buf[i] as number) - 48;
+    if (d < 0 || d > 9) break;
+    digits++;
+    if (sig > 0 || d !== 0) sig++;
+    m = m * 10 + d;
+  }
+  if (i < e && buf[i] === 46) {
+    for (i++; i < e; i++) {
+      const d = (buf[i] as number) - 48;
+      if (d < 0 || d > 9) break;
+      digits++;
+      if (sig > 0 || d !== 0) sig++;
+      m = m * 10 + d;
+      exp--;
+    }
+  }
+  if (digits === 0 || sig > 15) return NaN;
+  if (i < e) {
+    c = buf[i] as number;
+    if (c !== 101 && c !== 69) return NaN; // e E
+    i++;
+    let eneg = false;
+    c = buf[i] as number;
+    if (c === 45 || c === 43) {
+      eneg = c === 45;
+      i++;
+    }
+    let x = 0;
+    const from = i;
+    for (; i < e && i - from < 4; i++) {
+      const d = (buf[i] as number) - 48;
+      if (d < 0 || d > 9) return NaN;
+      x = x * 10 + d;
+    }
+    if (i === from || i < e) return NaN;
+    exp += eneg ? -x : x;
+  }
+  let v: number;
+  if (exp === 0) v = m;
+  else if (exp > 0 && exp <= 22) v = m * (POW10[exp] as number);
+  else if (exp < 0 && exp >= -22) v = m / (POW10[-exp] as number);
+  else return NaN;
+  // Only finite values reach here: m < 1e15 and |exp| ≤ 22.
+  return neg ? -v : v;
+}
+
+/** Whether bytes [s, e) equal one of the candidates. */
+function matchesAny(buf: Buffer, s: number, e: number, candidates: Buffer[]): boolean {
+  const len = e - s;
+  for (let k = 0; k < candidates.length; k++) {
+    const cand = candidates[k] as Buffer;
+    if (cand.length !== len) continue;
+    let j = 0;
+    while (j < len && cand[j] === buf[s + j]) j++;
+    if (j === len) return true;
+  }
+  return false;
+}
+
 interface Counter {
   failed: number;
   examples: string[];
@@ -161,7 +246,17 @@ function fail(c: Counter, value: string): void {
   if (c.examples.length < MAX_EXAMPLES && !c.examples.includes(value)) c.examples.push(value);
 }
 
+/** Which byte-level shortcut record() may take for a column. */
+const enum Fast {
+  None,
+  /** number/integer without a values list: checked on the parsed number. */
+  Number,
+  /** string/category without unique: only a values list to match, by bytes. */
+  Text,
+}
+
 interface Column {
+  fast: Fast;
   name: string;
   rule: ColumnRule;
   kind: Kind;
@@ -176,6 +271,8 @@ interface Column {
   maxValue: number;
   values: Counter | null;
   allowed: Set<string> | null;
+  /** The allowed values as UTF-8 bytes, for the byte-level fast path. */
+  allowedBytes: Buffer[] | null;
   seen: Map<string | number, number> | null;
   duplicateRows: number;
   /** Up to 5 duplicated values, as written where each was first seen twice. */
@@ -186,12 +283,20 @@ interface Column {
 export class Validator {
   private readonly columns: Column[];
   private active: Column[] = [];
+  private readonly byName = new Map<string, Column>();
   private rows = 0;
 
   constructor(private readonly rules: ValidationRules) {
     this.columns = Object.entries(rules.columns).map(([name, rule]) => {
       const kind = KINDS[rule.type];
+      const fast =
+        (kind === Kind.Number || kind === Kind.Integer) && !rule.values
+          ? Fast.Number
+          : (kind === Kind.String || kind === Kind.Category) && !rule.unique
+            ? Fast.Text
+            : Fast.None;
       return {
+        fast,
         name,
         rule,
         kind,
@@ -206,6 +311,7 @@ export class Validator {
         maxValue: rule.max ?? Infinity,
         values: rule.values ? counter() : null,
         allowed: rule.values ? new Set(rule.values.map((v) => v.trim())) : null,
+        allowedBytes: rule.values ? rule.values.map((v) => Buffer.from(v.trim())) : null,
         seen: rule.unique ? new Map() : null,
         duplicateRows: 0,
         duplicates: [],
@@ -226,6 +332,7 @@ export class Validator {
     });
     for (const c of this.columns) c.idx = index.get(c.name) ?? -1;
     this.active = this.columns.filter((c) => c.idx >= 0);
+    for (const c of this.active) this.byName.set(c.name, c);
   }
 
   row(cells: string[]): void {
@@ -234,56 +341,125 @@ export class Validator {
     for (let k = 0; k < cols.length; k++) {
       const c = cols[k] as Column;
       const cell = cells[c.idx];
-      if (cell === undefined || cell.length === 0) {
+      if (cell === undefined || cell.length === 0) c.nulls++;
+      else this.cell(c, cell);
+    }
+  }
+
+  /** Checks one non-null cell given as text. */
+  private cell(c: Column, cell: string): void {
+    c.nonNull++;
+    let num = 0;
+    switch (c.kind) {
+      case Kind.Number:
+        num = parseNumber(cell);
+        if (num !== num) return fail(c.type, cell);
+        break;
+      case Kind.Integer:
+        num = parseNumber(cell);
+        if (!Number.isInteger(num)) return fail(c.type, cell);
+        break;
+      case Kind.Boolean:
+        num = parseBoolean(cell);
+        if (num < 0) return fail(c.type, cell);
+        break;
+      case Kind.Timestamp:
+        num = parseTimestamp(cell);
+        if (num !== num) return fail(c.type, cell);
+        break;
+    }
+    if (c.min !== null && num < c.minValue) fail(c.min, cell);
+    if (c.max !== null && num > c.maxValue) fail(c.max, cell);
+    if (c.allowed !== null && !c.allowed.has(cell) && !c.allowed.has(cell.trim())) fail(c.values as Counter, cell);
+    if (c.seen !== null) this.see(c, c.numeric ? num : cell, cell);
+  }
+
+  private see(c: Column, key: string | number, cell: string): void {
+    const seen = c.seen as Map<string | number, number>;
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    // The second copy makes both rows failures; every later copy adds one.
+    if (n === 2) {
+      c.duplicateRows += 2;
+      if (c.duplicates.length < MAX_EXAMPLES) c.duplicates.push(cell);
+    } else if (n > 2) c.duplicateRows++;
+  }
+
+  /**
+   * One CSV record as byte offsets (CsvByteScanner): the fast path. Numbers are parsed from the bytes and text is
+   * decoded only for a failing cell, a category test that the byte comparison cannot settle, or a rule that needs it;
+   * the outcome is the same as row() on the decoded cells.
+   */
+  record(buf: Buffer, starts: Int32Array, ends: Int32Array, flags: Uint8Array, nums?: Float64Array): void {
+    this.rows++;
+    const cols = this.active;
+    for (let k = 0; k < cols.length; k++) {
+      const c = cols[k] as Column;
+      const idx = c.idx;
+      const s = starts[idx] as number;
+      const e = ends[idx] as number;
+      if (e === s) {
         c.nulls++;
         continue;
       }
-      c.nonNull++;
-      let num = 0;
-      switch (c.kind) {
-        case Kind.Number:
-          num = parseNumber(cell);
-          if (num !== num) {
-            fail(c.type, cell);
-            continue;
-          }
-          break;
-        case Kind.Integer:
-          num = parseNumber(cell);
-          if (!Number.isInteger(num)) {
-            fail(c.type, cell);
-            continue;
-          }
-          break;
-        case Kind.Boolean:
-          num = parseBoolean(cell);
-          if (num < 0) {
-            fail(c.type, cell);
-            continue;
-          }
-          break;
-        case Kind.Timestamp:
-          num = parseTimestamp(cell);
-          if (num !== num) {
-            fail(c.type, cell);
-            continue;
-          }
-          break;
+      const flag = flags[idx] as number;
+      if (c.fast === Fast.Number) {
+        let num = nums ? (nums[idx] as number) : NaN;
+        if (num !== num && flag === 0) num = parseNumberBytes(buf, s, e);
+        if (num !== num || (c.kind === Kind.Integer && !Number.isInteger(num))) {
+          this.cell(c, fieldText(buf, s, e, flag));
+          continue;
+        }
+        c.nonNull++;
+        // minValue/maxValue are ∓Infinity when unset, so these tests are false without a rule.
+        if (num < c.minValue) fail(c.min as Counter, fieldText(buf, s, e, flag));
+        if (num > c.maxValue) fail(c.max as Counter, fieldText(buf, s, e, flag));
+        if (c.seen !== null) this.see(c, num, fieldText(buf, s, e, flag));
+        continue;
       }
-      if (c.min !== null && num < c.minValue) fail(c.min, cell);
-      if (c.max !== null && num > c.maxValue) fail(c.max, cell);
-      if (c.allowed !== null && !c.allowed.has(cell) && !c.allowed.has(cell.trim())) fail(c.values as Counter, cell);
-      if (c.seen !== null) {
-        const key = c.numeric ? num : cell;
-        const n = (c.seen.get(key) ?? 0) + 1;
-        c.seen.set(key, n);
-        // The second copy makes both rows failures; every later copy adds one.
-        if (n === 2) {
-          c.duplicateRows += 2;
-          if (c.duplicates.length < MAX_EXAMPLES) c.duplicates.push(cell);
-        } else if (n > 2) c.duplicateRows++;
+      if (c.fast === Fast.Text && (c.allowedBytes === null || (flag === 0 && matchesAny(buf, s, e, c.allowedBytes)))) {
+        c.nonNull++;
+        continue;
       }
+      this.cell(c, fieldText(buf, s, e, flag));
     }
+  }
+
+  /**
+   * One column of a batch of `n` rows as decoded values (Parquet): numbers are checked as numbers, anything else
+   * as its text. Call once per active column per batch, then endBatch(n).
+   */
+  columnValues(name: string, values: ArrayLike<unknown>, n: number): void {
+    const c = this.byName.get(name);
+    if (c === undefined || c.idx < 0) return;
+    const numeric = c.kind === Kind.Number || c.kind === Kind.Integer;
+    for (let r = 0; r < n; r++) {
+      const v = values[r];
+      if (v === null || v === undefined) {
+        c.nulls++;
+        continue;
+      }
+      if (numeric && typeof v === 'number' && Number.isFinite(v) && c.allowed === null) {
+        if (c.kind === Kind.Integer && !Number.isInteger(v)) {
+          c.nonNull++;
+          fail(c.type, cellText(v));
+          continue;
+        }
+        c.nonNull++;
+        if (c.min !== null && v < c.minValue) fail(c.min, cellText(v));
+        if (c.max !== null && v > c.maxValue) fail(c.max, cellText(v));
+        if (c.seen !== null) this.see(c, v, cellText(v));
+        continue;
+      }
+      const text = cellText(v);
+      if (text.length === 0) c.nulls++;
+      else this.cell(c, text);
+    }
+  }
+
+  /** Counts the rows of a batch fed with columnValues(). */
+  endBatch(n: number): void {
+    this.rows += n;
   }
 
   finish(): ValidationReport {
@@ -369,6 +545,73 @@ export async function validateStream(
   return v.finish();
 }
 
+/** Calls onProgress at most every `progressRows` rows or `progressMs` ms. */
+function progress(opts: ValidateOptions): (rows: number) => void {
+  const everyRows = opts.progressRows ?? 100_000;
+  const everyMs = opts.progressMs ?? 1000;
+  let lastRows = 0;
+  let lastTime = Date.now();
+  return (rows) => {
+    if (!opts.onProgress) return;
+    const now = Date.now();
+    if (rows - lastRows >= everyRows || now - lastTime >= everyMs) {
+      lastRows = rows;
+      lastTime = now;
+      opts.onProgress(rows);
+    }
+  };
+}
+
+/** Validates a CSV byte stream on the byte-level fast path (CsvByteScanner → Validator.record). */
+export async function validateCsvBytes(
+  body: AsyncIterable<Buffer>,
+  rules: ValidationRules,
+  opts: ValidateOptions & { source?: string } = {},
+): Promise<ValidationReport> {
+  const v = new Validator(rules);
+  let started = false;
+  const scanner = new CsvByteScanner(
+    {
+      header: (cells) => {
+        v.begin(cells);
+        started = true;
+      },
+      record: (buf, starts, ends, flags, nums) => v.record(buf, starts, ends, flags, nums),
+    },
+    opts.source,
+  );
+  const tick = progress(opts);
+  for await (const chunk of body) {
+    opts.signal?.throwIfAborted();
+    scanner.feed(chunk);
+    tick(v.rowCount);
+  }
+  scanner.end();
+  if (!started) v.begin([]);
+  return v.finish();
+}
+
+/** Validates a Parquet object row group by row group on decoded column values (no text per number). */
+export async function validateParquet(
+  storage: Storage,
+  uri: string,
+  rules: ValidationRules,
+  opts: ValidateOptions = {},
+): Promise<ValidationReport> {
+  const pf = await openParquetFile(storage, uri);
+  const v = new Validator(rules);
+  v.begin(pf.columns.map((c) => c.name));
+  const wanted = pf.columns.map((c) => c.name).filter((n) => n in rules.columns);
+  const tick = progress(opts);
+  for await (const b of pf.rowGroups({ columns: wanted })) {
+    opts.signal?.throwIfAborted();
+    for (const [name, values] of b.data) v.columnValues(name, values as ArrayLike<unknown>, b.rows);
+    v.endBatch(b.rows);
+    tick(v.rowCount);
+  }
+  return v.finish();
+}
+
 /** Reads the dataset at `uri` (format by extension; CSV by default) and validates it in one streaming pass. */
 export async function validateUri(
   storage: Storage,
@@ -376,5 +619,15 @@ export async function validateUri(
   rules: ValidationRules,
   opts: ValidateOptions = {},
 ): Promise<ValidationReport> {
+  const format = formatOf(uri);
+  if (format === 'parquet') return validateParquet(storage, uri, rules, opts);
+  if (format === 'csv') {
+    const body = await storage.openRead(uri);
+    try {
+      return await validateCsvBytes(body, rules, { ...opts, source: uri });
+    } finally {
+      body.destroy();
+    }
+  }
   return validateTable(await openTable(storage, uri), rules, opts);
 }

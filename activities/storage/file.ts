@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -77,6 +77,25 @@ export class FileStorage implements Storage {
 
   async size(uri: string): Promise<number> {
     return (await statFile(uri)).size;
+  }
+
+  async readRange(uri: string, start: number, end: number): Promise<Buffer> {
+    const { size } = await statFile(uri);
+    const to = Math.min(end, size);
+    if (to <= start) return Buffer.alloc(0);
+    const fh = await open(filePath(uri), 'r');
+    try {
+      const buf = Buffer.allocUnsafe(to - start);
+      let got = 0;
+      while (got < buf.length) {
+        const { bytesRead } = await fh.read(buf, got, buf.length - got, start + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      return got === buf.length ? buf : buf.subarray(0, got);
+    } finally {
+      await fh.close();
+    }
   }
 
   /** Files whose path starts with the prefix (S3 semantics: a string prefix, not only a folder), sorted. */

@@ -34,6 +34,7 @@ export function createStorage(s3?: S3Settings): Storage {
     write: async (uri: string, body: WriteBody, opts?: { contentType?: string }) => pick(uri).write(uri, body, opts),
     exists: async (uri: string) => pick(uri).exists(uri),
     size: async (uri: string) => pick(uri).size(uri),
+    readRange: async (uri: string, start: number, end: number) => pick(uri).readRange(uri, start, end),
     list: async (prefix: string) => pick(prefix.replace(/^(s3:\/\/[^/]+)\/?$/, '$1/_')).list(prefix),
   };
 }

@@ -118,6 +118,23 @@ export class S3Storage implements Storage {
     }
   }
 
+  async readRange(uri: string, start: number, end: number): Promise<Buffer> {
+    if (end <= start) return Buffer.alloc(0);
+    try {
+      // HTTP ranges are inclusive at both ends; S3 clamps a range past the end to the object's size.
+      const res = await this.client.send(
+        new GetObjectCommand({ ...location(uri), Range: `bytes=${start}-${end - 1}` }),
+      );
+      if (!res.Body) throw new Error(`S3 returned no body for ${uri} bytes ${start}-${end - 1}`);
+      return Buffer.from(await res.Body.transformToByteArray());
+    } catch (err) {
+      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      // 416: the range starts at or past the end of the object.
+      if (e.name === 'InvalidRange' || e.$metadata?.httpStatusCode === 416) return Buffer.alloc(0);
+      throw mapError(err, uri);
+    }
+  }
+
   async list(prefix: string): Promise<string[]> {
     const p = parseUri(
       prefix.endsWith('/') || /^s3:\/\/[^/]+$/.test(prefix) ? prefix.replace(/\/?$/, '/') + '_' : prefix,

@@ -13,6 +13,11 @@ export interface Storage {
   exists(uri: string): Promise<boolean>;
   /** Size in bytes; throws NotFoundError if it does not exist. */
   size(uri: string): Promise<number>;
+  /**
+   * Bytes [start, end) of the object (end exclusive, clamped to the size): random access for formats such as
+   * Parquet that read a footer first and then only the column chunks they need.
+   */
+  readRange(uri: string, start: number, end: number): Promise<Buffer>;
   /** URIs of all objects whose URI starts with `prefix`, sorted. */
   list(prefix: string): Promise<string[]>;
 }

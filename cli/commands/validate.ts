@@ -10,7 +10,7 @@ import {
   parseUri,
 } from '../../activities/storage/index.js';
 import { validateUri } from '../../activities/data/validate.js';
-import { CsvFormatError } from '../../activities/data/csv.js';
+import { DataFormatError } from '../../activities/data/reader.js';
 import { UnsupportedFormatError } from '../../activities/data/reader.js';
 import { action, CliError } from '../errors.js';
 import { loadRules, loadSpec } from '../spec-loader.js';
@@ -73,7 +73,7 @@ export function registerValidateCommand(program: Command, getEndpoints: () => En
         try {
           report = await validateUri(storage, uri, rules);
         } catch (err) {
-          if (err instanceof CsvFormatError) {
+          if (err instanceof DataFormatError) {
             // Malformed data fails validation (exit 3), like any other data problem.
             const out = opts.json
               ? JSON.stringify({ passed: false, rows: 0, checks: [], error: err.message })

@@ -403,8 +403,8 @@ describe('validateUri on a fixture file', () => {
   });
 
   it('rejects formats it cannot read yet, naming the extension', async () => {
-    await expect(validateUri(createStorage(), 'file:///tmp/x.parquet', ValidationRules.parse({}))).rejects.toThrow(
-      /\.parquet files are not supported yet; supported: \.csv, \.csv\.gz/,
+    await expect(validateUri(createStorage(), 'file:///tmp/x.avro', ValidationRules.parse({}))).rejects.toThrow(
+      /\.avro files are not supported yet; supported: \.csv, \.csv\.gz, \.jsonl, \.ndjson, \.parquet/,
     );
   });
 });
@@ -438,6 +438,10 @@ describe('validateDataset activity', () => {
           'train: age max failed on 1 of 4 rows (examples: 130)',
         ],
         reportUri,
+        profileUris: {
+          train: reportUri.replace('validation.json', 'profile-train.json'),
+          holdout: reportUri.replace('validation.json', 'profile-holdout.json'),
+        },
       });
       const file = JSON.parse(await readFile(join(dir, 'out', 'validation.json'), 'utf8'));
       expect(Object.keys(file.datasets)).toEqual(['train', 'holdout']);

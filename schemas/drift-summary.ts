@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { ColumnKind, DriftMethod } from './drift.js';
+import { ValidationSummary } from './pipeline.js';
+
+/** One drifted column, small enough for a workflow history: what a rejection reason needs to name. */
+export const DriftedColumn = z.object({
+  name: z.string(),
+  kind: ColumnKind,
+  method: DriftMethod.exclude(['auto']),
+  statistic: z.number().optional(),
+  pValue: z.number().optional(),
+  threshold: z.number(),
+});
+export type DriftedColumn = z.infer<typeof DriftedColumn>;
+
+/** What the checkDrift activity returns: the verdict and where the full report went (never the report itself). */
+export const DriftSummary = z.object({
+  datasetDrift: z.boolean(),
+  driftShare: z.number(),
+  driftShareThreshold: z.number(),
+  /** Columns compared (with or without a statistic). */
+  columnCount: z.number().int(),
+  driftedColumns: z.array(z.string()),
+  /** The drifted columns with their statistics, for rejection reasons and stage details. */
+  drifted: z.array(DriftedColumn),
+  rows: z.object({ reference: z.number().int(), current: z.number().int() }),
+  reportUri: z.string(),
+  htmlUri: z.string(),
+});
+export type DriftSummary = z.infer<typeof DriftSummary>;
+
+/** Input of the checkDrift activity. */
+export const DriftActivityInput = z.object({
+  referenceUri: z.string(),
+  currentUri: z.string(),
+  options: z.object({
+    method: DriftMethod,
+    threshold: z.number().positive().optional(),
+    columns: z.array(z.string()).optional(),
+    driftShare: z.number().min(0).max(1),
+    action: z.enum(['block', 'warn']).optional(),
+  }),
+  /** drift.json and drift.html go under this prefix; the same prefix on a retry overwrites them. */
+  reportPrefix: z.string(),
+});
+export type DriftActivityInput = z.infer<typeof DriftActivityInput>;
+
+/** The validate stage's drift check against the champion's training data. */
+export const DriftStageResult = z.object({
+  /** false when there was nothing to compare against (no champion, or one registered without its data). */
+  checked: z.boolean(),
+  note: z.string().optional(),
+  championVersion: z.string().optional(),
+  referenceUri: z.string().optional(),
+  action: z.enum(['block', 'warn']),
+  summary: DriftSummary.optional(),
+});
+export type DriftStageResult = z.infer<typeof DriftStageResult>;
+
+/** The validate stage's result: the contract checks and, when `validation.drift` is set, the drift check. */
+export const ValidateStageResult = ValidationSummary.extend({ drift: DriftStageResult.optional() });
+export type ValidateStageResult = z.infer<typeof ValidateStageResult>;

@@ -1,0 +1,117 @@
+// `sluice run` and `sluice status` as a user runs them: a real CLI process against the test stack and a worker,
+// checking the exit codes (0 promoted, 3 rejected, 1 failed, 2 invalid input) and the JSON they print.
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { uploadDemoData } from '../../cli/demo.js';
+import { PipelineStatus } from '../../schemas/pipeline.js';
+import { createWorker, type SluiceWorker } from '../../workers/worker.js';
+import { ROOT, putCsv, suffix, withTaskQueue } from '../helpers/pipeline.js';
+
+const endpoints = withTaskQueue(inject('endpoints'), 'cli');
+let worker: SluiceWorker;
+let running: Promise<void>;
+let dir: string;
+let data: { train: string; holdout: string };
+
+const env = (): NodeJS.ProcessEnv => ({
+  ...process.env,
+  SLUICE_STATE_DIR: join(tmpdir(), 'sluice-no-stack'),
+  SLUICE_TEMPORAL_ADDRESS: endpoints.temporal.address,
+  SLUICE_TASK_QUEUE: endpoints.taskQueue,
+  SLUICE_MLFLOW_URL: endpoints.mlflow.url,
+  SLUICE_S3_ENDPOINT: endpoints.s3.endpoint!,
+  SLUICE_S3_BUCKET: endpoints.s3.bucket,
+  AWS_ACCESS_KEY_ID: endpoints.s3.accessKeyId!,
+  AWS_SECRET_ACCESS_KEY: endpoints.s3.secretAccessKey!,
+});
+
+function sluice(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['bin/sluice.js', ...args], { cwd: ROOT, env: env(), encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+async function specFile(patch: Record<string, unknown>): Promise<string> {
+  const spec = {
+    model: `cli-${suffix()}`,
+    data,
+    validation: { minRows: 10, columns: { age: { type: 'integer', min: 18 } } },
+    training: { command: ['true'] },
+    evaluation: { command: ['true'] },
+    ...patch,
+  };
+  const path = join(dir, `${suffix()}.yaml`);
+  await writeFile(path, stringify(spec));
+  return path;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sluice-cli-'));
+  data = await uploadDemoData(endpoints);
+  worker = await createWorker(endpoints);
+  running = worker.run();
+});
+afterAll(async () => {
+  worker?.worker.shutdown();
+  await running;
+});
+
+describe('sluice run', () => {
+  it('exits 0 with the final status as JSON when the pipeline is promoted, and status finds it', async () => {
+    const r = sluice('run', await specFile({}), '--wait', '--json', '--trigger-id', `t-${suffix()}`);
+    expect(r.stderr).not.toMatch(/error:/);
+    expect(r.code).toBe(0);
+    const status = PipelineStatus.parse(JSON.parse(r.stdout));
+    expect(status.outcome).toBe('promoted');
+    expect(status.modelVersion).toBe('1');
+    const s = sluice('status', status.workflowId, '--json');
+    expect(s.code).toBe(0);
+    expect(PipelineStatus.parse(JSON.parse(s.stdout)).stages.map((x) => x.state)).toEqual(Array(6).fill('succeeded'));
+    const human = sluice('status', status.workflowId);
+    expect(human.stdout).toMatch(/Outcome: PROMOTED/);
+  });
+
+  it('returns the same pipeline for the same trigger id instead of starting another', async () => {
+    const spec = await specFile({});
+    const id = `same-${suffix()}`;
+    const a = JSON.parse(sluice('run', spec, '--json', '--trigger-id', id).stdout);
+    const b = JSON.parse(sluice('run', spec, '--json', '--trigger-id', id).stdout);
+    expect(b.workflowId).toBe(a.workflowId);
+    expect([a.existing, b.existing]).toEqual([false, true]);
+  });
+
+  it('exits 3 when validation rejects the data', async () => {
+    const train = await putCsv(endpoints, 'young.csv', ['age', ...Array(20).fill('12')].join('\n'));
+    const r = sluice('run', await specFile({ data: { ...data, train } }), '--wait');
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/REJECTED at validate/);
+    expect(r.stdout).toMatch(/age min failed on 20 of 20 rows/);
+  });
+
+  it('exits 1 and names the exit code when the training job fails', async () => {
+    const r = sluice('run', await specFile({ training: { command: ['false'] } }), '--wait', '--json');
+    expect(r.code).toBe(1);
+    const status = PipelineStatus.parse(JSON.parse(r.stdout));
+    expect(status.stage).toBe('train');
+    expect(status.reasons[0]).toMatch(/'false' exited with code 1/);
+  });
+
+  it('exits 2 and lists every problem of an invalid spec before starting anything', async () => {
+    const r = sluice(
+      'run',
+      await specFile({ training: { command: ['python', '{{trian}}'], resources: { gpus: -1 } } }),
+      '--wait',
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/training\.resources\.gpus: expected a non-negative integer/);
+    expect(r.stderr).toMatch(/training\.command\[1\]: unknown placeholder \{\{trian\}\}/);
+  });
+
+  it('exits 2 for a missing spec file and for unknown options', () => {
+    expect(sluice('run', join(dir, 'nope.yaml')).code).toBe(2);
+    expect(sluice('run', '--bogus').code).toBe(2);
+  });
+});
