@@ -1,0 +1,144 @@
+// Validation speed: `sluice validate` against pandera on the same files (CSV and Parquet) in the same run, each as a
+// child process measured for wall time, CPU time and peak RSS. Prints JSON; bench/README.md explains the fields.
+//   node bin/run-ts.js bench/validate/run.ts [--rows 1000000] [--format csv|parquet|both] [--sluice-only]
+//                                            [--peer-timeout 480] [--timeout 540]
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  ensureData,
+  failure,
+  log,
+  machine,
+  measure,
+  num,
+  parseJson,
+  python,
+  rate,
+  root,
+  round,
+  type Measured,
+} from '../lib/measure.js';
+
+const TARGET_ROWS_PER_CORE = 1_000_000;
+const TARGET_SPEEDUP = 10;
+const TARGET_RSS_MB = 512;
+
+const { values: args } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    format: { type: 'string', default: 'both' },
+    'sluice-only': { type: 'boolean', default: false },
+    'peer-timeout': { type: 'string', default: '480' },
+    timeout: { type: 'string', default: '540' },
+    rules: { type: 'string', default: resolve(root, 'bench', 'data', 'rules.yaml') },
+  },
+});
+const rows = Number(args.rows);
+if (!Number.isInteger(rows) || rows < 1000)
+  throw new Error(`--rows must be an integer ≥ 1000 (rules need minRows 1000)`);
+if (!['csv', 'parquet', 'both'].includes(args.format)) throw new Error('--format must be csv, parquet or both');
+const formats = (args.format === 'both' ? ['csv', 'parquet'] : [args.format]) as Array<'csv' | 'parquet'>;
+const sluiceOnly = args['sluice-only'];
+const peerTimeout = Number(args['peer-timeout']);
+
+const manifest = ensureData(rows);
+const results = [];
+for (const format of formats) {
+  const data = manifest.files.reference[format];
+  log(`validate ${format}: sluice on ${data}`);
+  const s = await measure(
+    [process.execPath, 'bin/sluice.js', 'validate', '--data', data, '--rules', args.rules, '--json'],
+    Number(args.timeout),
+  );
+  const sluice = sluiceResult(s);
+  const sluiceSeconds = sluice.seconds;
+  let peer: Record<string, unknown> = { name: 'pandera', skipped: 'not run: --sluice-only' };
+  let speedup: number | null = null;
+  let speedupComputeOnly: number | null = null;
+  if (!sluiceOnly) {
+    log(`validate ${format}: pandera on the same file (timeout ${peerTimeout} s)`);
+    const p = await measure(
+      [python, 'bench/peers/pandera_validate.py', '--data', data, '--rules', args.rules],
+      peerTimeout,
+    );
+    if (p.timedOut) {
+      peer = { name: 'pandera', timedOut: true, timeoutSeconds: peerTimeout };
+      // A lower bound: the peer needed at least the whole timeout.
+      if (sluiceSeconds) speedup = round(peerTimeout / sluiceSeconds, 2);
+    } else {
+      const j = parseJson('bench/peers/pandera_validate.py', p);
+      const compute = num(j, 'seconds');
+      const load = num(j, 'loadSeconds');
+      peer = {
+        name: `pandera ${String(j.version)}: pandas read_${format} + DataFrameSchema.validate(lazy=True)`,
+        seconds: compute,
+        loadSeconds: load,
+        processSeconds: p.seconds,
+        rowsPerSecond: rate(rows, compute + load),
+        peakRssMb: p.peakRssMb,
+        loadAverage: p.loadAverage,
+        selfReportedPeakRssMb: num(j, 'peakRssMb'),
+        passed: j.passed,
+        failureCases: j.failureCases,
+        checks: j.checks,
+      };
+      if (sluiceSeconds) {
+        speedup = round((compute + load) / sluiceSeconds, 2);
+        speedupComputeOnly = round(compute / sluiceSeconds, 2);
+      }
+    }
+  }
+  results.push({ format, file: data, bytes: statSync(data).size, sluice, peer, speedup, speedupComputeOnly });
+}
+
+function sluiceResult(m: Measured) {
+  if (m.timedOut) return { error: `timed out after ${args.timeout} s` };
+  // 0 = passed, 3 = failed checks; both are complete reports. 2 = invalid input (e.g. a format it cannot read yet).
+  if (m.exitCode !== 0 && m.exitCode !== 3) return { error: failure(m) };
+  const j = parseJson('sluice validate', m);
+  return {
+    seconds: m.seconds,
+    cpuSeconds: m.cpuSeconds,
+    rowsPerSecond: rate(rows, m.seconds),
+    // Per core = per CPU-second, so a multi-threaded engine gets no credit for the cores it occupies.
+    rowsPerSecondPerCore: m.cpuSeconds === null ? null : rate(rows, m.cpuSeconds),
+    peakRssMb: m.peakRssMb,
+    loadAverage: m.loadAverage,
+    passed: j.passed,
+    rows: j.rows,
+    checks: Array.isArray(j.checks) ? j.checks.length : null,
+  };
+}
+
+const measured = results.filter((r) => r.sluice.seconds !== undefined);
+const perFormat = results.map(({ format, sluice, speedup }) => ({
+  format,
+  rowsPerSecondPerCore: (sluice.rowsPerSecondPerCore ?? 0) >= TARGET_ROWS_PER_CORE,
+  speedup: sluiceOnly ? null : speedup !== null && speedup >= TARGET_SPEEDUP,
+  peakRss: sluice.peakRssMb !== undefined && sluice.peakRssMb <= TARGET_RSS_MB,
+}));
+const report = {
+  benchmark: 'validate',
+  rows,
+  columns: manifest.features.length + 1,
+  rules: args.rules,
+  machine: machine(),
+  ...(sluiceOnly
+    ? { peersSkipped: 'pandera not run (--sluice-only): at this size it takes too long or runs out of memory' }
+    : {}),
+  results,
+  targets: {
+    rowsPerSecondPerCore: TARGET_ROWS_PER_CORE,
+    speedupVsPandera: TARGET_SPEEDUP,
+    peakRssMb: TARGET_RSS_MB,
+    perFormat,
+    // The RSS bound is the 10M-row target; the speed targets are the 1M-row comparison.
+    met:
+      measured.length === results.length &&
+      perFormat.every((f) =>
+        sluiceOnly ? f.peakRss && f.rowsPerSecondPerCore : f.rowsPerSecondPerCore && f.speedup === true,
+      ),
+  },
+};
+process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
