@@ -1,6 +1,6 @@
 // `sluice run` and `sluice status` as a user runs them: a real CLI process against the test stack and a worker,
 // checking the exit codes (0 promoted, 3 rejected, 1 failed, 2 invalid input) and the JSON they print.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,9 +29,14 @@ const env = (): NodeJS.ProcessEnv => ({
   AWS_SECRET_ACCESS_KEY: endpoints.s3.secretAccessKey!,
 });
 
-function sluice(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['bin/sluice.js', ...args], { cwd: ROOT, env: env(), encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/** Runs the CLI asynchronously: the worker serving its pipeline lives in this process and must keep running. */
+function sluice(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['bin/sluice.js', ...args], { cwd: ROOT, env: env() }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
 
 async function specFile(patch: Record<string, unknown>): Promise<string> {
@@ -61,38 +66,38 @@ afterAll(async () => {
 
 describe('sluice run', () => {
   it('exits 0 with the final status as JSON when the pipeline is promoted, and status finds it', async () => {
-    const r = sluice('run', await specFile({}), '--wait', '--json', '--trigger-id', `t-${suffix()}`);
+    const r = await sluice('run', await specFile({}), '--wait', '--json', '--trigger-id', `t-${suffix()}`);
     expect(r.stderr).not.toMatch(/error:/);
     expect(r.code).toBe(0);
     const status = PipelineStatus.parse(JSON.parse(r.stdout));
     expect(status.outcome).toBe('promoted');
     expect(status.modelVersion).toBe('1');
-    const s = sluice('status', status.workflowId, '--json');
+    const s = await sluice('status', status.workflowId, '--json');
     expect(s.code).toBe(0);
     expect(PipelineStatus.parse(JSON.parse(s.stdout)).stages.map((x) => x.state)).toEqual(Array(6).fill('succeeded'));
-    const human = sluice('status', status.workflowId);
+    const human = await sluice('status', status.workflowId);
     expect(human.stdout).toMatch(/Outcome: PROMOTED/);
   });
 
   it('returns the same pipeline for the same trigger id instead of starting another', async () => {
     const spec = await specFile({});
     const id = `same-${suffix()}`;
-    const a = JSON.parse(sluice('run', spec, '--json', '--trigger-id', id).stdout);
-    const b = JSON.parse(sluice('run', spec, '--json', '--trigger-id', id).stdout);
+    const a = JSON.parse((await sluice('run', spec, '--json', '--trigger-id', id)).stdout);
+    const b = JSON.parse((await sluice('run', spec, '--json', '--trigger-id', id)).stdout);
     expect(b.workflowId).toBe(a.workflowId);
     expect([a.existing, b.existing]).toEqual([false, true]);
   });
 
   it('exits 3 when validation rejects the data', async () => {
     const train = await putCsv(endpoints, 'young.csv', ['age', ...Array(20).fill('12')].join('\n'));
-    const r = sluice('run', await specFile({ data: { ...data, train } }), '--wait');
+    const r = await sluice('run', await specFile({ data: { ...data, train } }), '--wait');
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/REJECTED at validate/);
     expect(r.stdout).toMatch(/age min failed on 20 of 20 rows/);
   });
 
   it('exits 1 and names the exit code when the training job fails', async () => {
-    const r = sluice('run', await specFile({ training: { command: ['false'] } }), '--wait', '--json');
+    const r = await sluice('run', await specFile({ training: { command: ['false'] } }), '--wait', '--json');
     expect(r.code).toBe(1);
     const status = PipelineStatus.parse(JSON.parse(r.stdout));
     expect(status.stage).toBe('train');
@@ -100,7 +105,7 @@ describe('sluice run', () => {
   });
 
   it('exits 2 and lists every problem of an invalid spec before starting anything', async () => {
-    const r = sluice(
+    const r = await sluice(
       'run',
       await specFile({ training: { command: ['python', '{{trian}}'], resources: { gpus: -1 } } }),
       '--wait',
@@ -110,8 +115,8 @@ describe('sluice run', () => {
     expect(r.stderr).toMatch(/training\.command\[1\]: unknown placeholder \{\{trian\}\}/);
   });
 
-  it('exits 2 for a missing spec file and for unknown options', () => {
-    expect(sluice('run', join(dir, 'nope.yaml')).code).toBe(2);
-    expect(sluice('run', '--bogus').code).toBe(2);
+  it('exits 2 for a missing spec file and for unknown options', async () => {
+    expect((await sluice('run', join(dir, 'nope.yaml'))).code).toBe(2);
+    expect((await sluice('run', '--bogus')).code).toBe(2);
   });
 });
