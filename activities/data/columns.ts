@@ -1,7 +1,7 @@
 // Columnar loading for drift and profiles, with memory bounded whatever the file size.
 //
 // Design: one streaming pass over the file accumulates every selected column. Numeric columns append to 64 Ki-value
-// Float64Array blocks; while all blocks fit in `memoryBytes` (default 64 MiB) they stay in memory, and once they do
+// Float64Array blocks; while all blocks fit in `memoryBytes` (default 192 MiB) they stay in memory, and once they do
 // not, every numeric column is spilled to its own temp file of Float64 LE values under os.tmpdir()/sluice-cols-*, and
 // later blocks go straight to disk. String columns keep exact value counts for up to 100 000 distinct values; past
 // that the column is marked high-cardinality, new values are no longer counted (only estimated with HyperLogLog).
@@ -18,15 +18,21 @@ import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { DriftInput } from '../../schemas/drift.js';
 import type { Storage } from '../storage/types.js';
 import { CsvByteScanner, fieldText } from './csv.js';
 import { HyperLogLog } from './hll.js';
-import { cellText, openParquetFile } from './parquet.js';
+import { cellText, openParquetColumnsDuckDB, openParquetFile } from './parquet.js';
 import { formatOf, openTable } from './reader.js';
 import { parseNumber, parseNumberBytes } from './validate.js';
 
 const BLOCK = 65_536;
+/**
+ * Default in-memory budget per column set: 1M rows × 20 numeric columns (160 MB) stay in memory, so a drift run of
+ * that size never touches disk; 10M rows spill, and then only one column pair is in memory at a time.
+ */
+export const DEFAULT_MEMORY_BYTES = 192 * 1024 * 1024;
 /** Exact category counts are kept up to this many distinct values per column. */
 export const MAX_CATEGORIES = 100_000;
 
@@ -35,7 +41,7 @@ export interface LoadOptions {
   columns?: string[];
   onProgress?: (rows: number) => void;
   signal?: AbortSignal;
-  /** In-memory budget for numeric values before spilling to temp files (bytes; default 64 MiB). */
+  /** In-memory budget for numeric values before spilling to temp files (bytes; default DEFAULT_MEMORY_BYTES). */
   memoryBytes?: number;
   /** Where the sluice-cols-* spill folder goes (default os.tmpdir()). */
   tempDir?: string;
@@ -63,9 +69,17 @@ export interface ColumnSet {
   readonly missing: string[];
   /** Whether numeric values went to temp files (the in-memory budget was exceeded). */
   readonly spilled: boolean;
+  /** Whether every column's values are already in memory (taking them all at once costs no extra reading). */
+  readonly inMemory: boolean;
   info(name: string): ColumnInfo | undefined;
   /** One column's values (read back from disk when spilled); undefined for a column not loaded. */
   get(name: string): Promise<DriftInput | undefined>;
+  /**
+   * As get(), but hands the values over and frees the set's copy: a second take/get of it gives no values. A
+   * numeric column is written into `reuse` when it is large enough (the result is then a view from offset 0), so a
+   * caller walking a spilled set recycles two buffers instead of leaving hundreds of MB per column to the GC.
+   */
+  take(name: string, reuse?: ArrayBuffer): Promise<DriftInput | undefined>;
   /** Removes the temp files; get() must not be called afterwards. */
   close(): Promise<void>;
 }
@@ -108,7 +122,65 @@ class Spill {
   dir: string | null = null;
   spilling = false;
   inMemory = 0;
-  constructor(readonly budget: number) {}
+  constructor(public budget: number) {}
+}
+
+/**
+ * Exact counts of CSV fields by their raw bytes, so the common case — a category column with a few labels — costs a
+ * hash over a few bytes per cell and no string. Strings are decoded once per distinct key when drained into the
+ * column's Map (keys whose bytes differ but decode alike are merged there). Holds at most MAX keys: then the
+ * caller drains it and goes on with strings.
+ */
+class ByteCounts {
+  static readonly MAX = 4096;
+  private readonly slots = new Int32Array(ByteCounts.MAX * 2).fill(-1);
+  private arena = Buffer.allocUnsafe(1 << 16);
+  private used = 0;
+  private readonly starts: number[] = [];
+  private readonly lengths: number[] = [];
+  private readonly counts: number[] = [];
+
+  /** Counts bytes [s, e) of buf; false (nothing counted) when the key is new and the table is full. */
+  add(buf: Buffer, s: number, e: number): boolean {
+    let h = 0x811c9dc5;
+    for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i]!, 16777619);
+    const mask = this.slots.length - 1;
+    const len = e - s;
+    for (let slot = (h >>> 0) & mask; ; slot = (slot + 1) & mask) {
+      const k = this.slots[slot]!;
+      if (k === -1) {
+        if (this.counts.length === ByteCounts.MAX) return false;
+        if (this.used + len > this.arena.length) {
+          const bigger = Buffer.allocUnsafe(Math.max(this.arena.length * 2, this.used + len));
+          this.arena.copy(bigger, 0, 0, this.used);
+          this.arena = bigger;
+        }
+        buf.copy(this.arena, this.used, s, e);
+        this.slots[slot] = this.counts.length;
+        this.starts.push(this.used);
+        this.lengths.push(len);
+        this.counts.push(1);
+        this.used += len;
+        return true;
+      }
+      if (this.lengths[k] === len) {
+        const at = this.starts[k]!;
+        let i = 0;
+        while (i < len && this.arena[at + i] === buf[s + i]) i++;
+        if (i === len) {
+          this.counts[k]!++;
+          return true;
+        }
+      }
+    }
+  }
+
+  drain(into: Map<string, number>): void {
+    for (let k = 0; k < this.counts.length; k++) {
+      const t = this.arena.toString('utf8', this.starts[k]!, this.starts[k]! + this.lengths[k]!);
+      into.set(t, (into.get(t) ?? 0) + this.counts[k]!);
+    }
+  }
 }
 
 class Acc {
@@ -126,6 +198,10 @@ class Acc {
   hll: HyperLogLog | null = null;
   /** Names the spill file. */
   id = 0;
+  /** Byte-keyed counts of a text column: undefined before its first cell, null once given up. */
+  private bytes: ByteCounts | null | undefined = undefined;
+  /** The values were handed over by take(): nothing is left to load. */
+  taken = false;
 
   constructor(
     readonly name: string,
@@ -141,7 +217,34 @@ class Acc {
     if (this.used === BLOCK) this.flush();
   }
 
+  /** A CSV field with no quotes to unescape, counted by its bytes while that table has room. */
+  textBytes(buf: Buffer, s: number, e: number): void {
+    if (this.bytes === undefined) this.bytes = new ByteCounts();
+    if (this.bytes !== null) {
+      if (this.bytes.add(buf, s, e)) {
+        this.values++;
+        return;
+      }
+      this.drainBytes();
+      this.bytes = null;
+    }
+    this.text(buf.toString('utf8', s, e));
+  }
+
+  /** Moves the byte-keyed counts into `counts` (before anything reads them). */
+  drainBytes(): void {
+    if (this.bytes) {
+      this.bytes.drain(this.counts);
+      this.bytes = new ByteCounts();
+    }
+  }
+
   text(s: string): void {
+    if (this.bytes) {
+      // Mixed with escaped fields: one Map from here on, so the category cap and HLL see every key.
+      this.drainBytes();
+      this.bytes = null;
+    }
     this.values++;
     const n = this.counts.get(s);
     if (n !== undefined) this.counts.set(s, n + 1);
@@ -193,22 +296,36 @@ class Acc {
     while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
   }
 
+  /** Drops the in-memory blocks (after load(), when the caller took ownership of the values). */
+  release(): void {
+    this.spill.inMemory -= this.blocks.length * BLOCK * 8;
+    this.blocks = [];
+    this.block = new Float64Array(0);
+    this.used = 0;
+    this.taken = true;
+  }
+
   finishWriting(): void {
+    this.drainBytes();
     if (this.fd !== null) {
       closeSync(this.fd);
       this.fd = null;
     }
   }
 
-  async load(): Promise<DriftInput> {
+  async load(reuse?: ArrayBuffer): Promise<DriftInput> {
     if (this.type === 'string') return { type: 'string', counts: this.counts };
-    const out = new Float64Array(this.values);
+    if (this.taken) throw new Error(`column ${this.name} was already taken from its column set`);
+    const out =
+      reuse && reuse.byteLength >= this.values * 8
+        ? new Float64Array(reuse, 0, this.values)
+        : new Float64Array(this.values);
     let at = 0;
     if (this.path !== null) {
       // Straight into the result: no second copy of a column that may be hundreds of MB.
       const fh = await open(this.path, 'r');
       try {
-        const bytes = new Uint8Array(out.buffer);
+        const bytes = new Uint8Array(out.buffer, 0, out.byteLength);
         const want = (await fh.stat()).size;
         let got = 0;
         while (got < want) {
@@ -302,6 +419,11 @@ async function pass(
               continue;
             }
             const flag = flags[i] as number;
+            if (acc.type === 'string' && flag !== 2) {
+              // Already text (a column marked for the second pass is not counted now).
+              if (!acc.recount) acc.textBytes(buf, s, e);
+              continue;
+            }
             if (acc.type === 'numeric' && flag === 0) {
               let v = nums[i] as number;
               if (v !== v) v = parseNumberBytes(buf, s, e);
@@ -346,9 +468,99 @@ async function pass(
   return rows;
 }
 
+/** A local Parquet file read column by column through DuckDB; null when its types need the hyparquet path. */
+async function openParquetColumns(storage: Storage, uri: string, opts: LoadOptions): Promise<ColumnSet | null> {
+  const pf = await openParquetFile(storage, uri);
+  const index = new Map<string, (typeof pf.columns)[number]>();
+  for (const c of pf.columns) if (!index.has(c.name.trim())) index.set(c.name.trim(), c);
+  const wanted = opts.columns ?? [...index.keys()];
+  const missing = wanted.filter((n) => !index.has(n));
+  const names = [...index.keys()].filter((n) => wanted.includes(n));
+  const selected = names.map((n) => ({ ...(index.get(n) as (typeof pf.columns)[number]), name: n }));
+  // Header names are trimmed for matching; DuckDB needs the names as written.
+  if (selected.some((c, i) => c.name !== (index.get(names[i] as string) as { name: string }).name)) return null;
+  const duck = await openParquetColumnsDuckDB(fileURLToPath(uri), selected);
+  if (duck === null) return null;
+  try {
+    opts.signal?.throwIfAborted();
+    const counts = new Map<string, Map<string, number>>();
+    const hll = new Map<string, HyperLogLog>();
+    for (const c of selected) {
+      if (c.kind === 'numeric') continue;
+      const all = await duck.counts(c.name);
+      if (all.size <= MAX_CATEGORIES) {
+        counts.set(c.name, all);
+        continue;
+      }
+      // As the streaming reader: exact counts for the first MAX_CATEGORIES keys seen, an estimate of the rest.
+      const h = new HyperLogLog();
+      const kept = new Map<string, number>();
+      for (const [k, n] of all) {
+        h.add(k);
+        if (kept.size < MAX_CATEGORIES) kept.set(k, n);
+      }
+      counts.set(c.name, kept);
+      hll.set(c.name, h);
+    }
+    opts.onProgress?.(duck.rows);
+    const kinds = new Map(selected.map((c) => [c.name, c.kind]));
+    let closed = false;
+    const get = async (name: string): Promise<DriftInput | undefined> => {
+      if (closed) throw new Error(`column set for ${uri} is closed`);
+      const kind = kinds.get(name);
+      if (kind === undefined) return undefined;
+      if (kind !== 'numeric') return { type: 'string', counts: counts.get(name) as Map<string, number> };
+      return { type: 'numeric', values: await duck.numeric(name) };
+    };
+    return {
+      uri,
+      rows: duck.rows,
+      names,
+      missing,
+      spilled: false,
+      inMemory: false,
+      info(name) {
+        const kind = kinds.get(name);
+        if (kind === undefined) return undefined;
+        const values = duck.values.get(name) ?? 0;
+        const h = hll.get(name);
+        const info: ColumnInfo = {
+          name,
+          type: kind === 'numeric' ? 'numeric' : 'string',
+          values,
+          nulls: duck.rows - values,
+          highCardinality: h !== undefined,
+        };
+        if (h) info.distinctEstimate = h.estimate();
+        return info;
+      },
+      get,
+      take: get,
+      close() {
+        if (!closed) duck.close();
+        closed = true;
+        return Promise.resolve();
+      },
+    };
+  } catch (err) {
+    duck.close();
+    throw err;
+  }
+}
+
 /** Loads the columns of the dataset at `uri` in one streaming pass (two if a column turned out to be text). */
 export async function openColumns(storage: Storage, uri: string, opts: LoadOptions = {}): Promise<ColumnSet> {
-  const spill = new Spill(opts.memoryBytes ?? 64 * 1024 * 1024);
+  const format = formatOf(uri);
+  if (format === 'parquet' && uri.startsWith('file:')) {
+    const set = await openParquetColumns(storage, uri, opts);
+    if (set) return set;
+  }
+  const spill = new Spill(opts.memoryBytes ?? DEFAULT_MEMORY_BYTES);
+  // A text file holds about as many bytes as its numbers take as Float64 (a value is ~7 characters): one well past
+  // the budget will spill anyway, so it spills from the start rather than first filling the budget, which would
+  // leave that much garbage behind for the GC (the 10M-row case).
+  if (format !== 'parquet' && opts.memoryBytes === undefined && (await storage.size(uri)) > 2 * spill.budget)
+    spill.budget = 0;
   const accs = new Map<string, Acc>();
   let names: string[] = [];
   let missing: string[] = [];
@@ -430,6 +642,7 @@ export async function openColumns(storage: Storage, uri: string, opts: LoadOptio
       names,
       missing,
       spilled: spill.spilling,
+      inMemory: !spill.spilling,
       info(name) {
         const a = accs.get(name);
         if (!a) return undefined;
@@ -446,6 +659,14 @@ export async function openColumns(storage: Storage, uri: string, opts: LoadOptio
       async get(name) {
         if (spill.dir === null) throw new Error(`column set for ${uri} is closed`);
         return accs.get(name)?.load();
+      },
+      async take(name, reuse) {
+        if (spill.dir === null) throw new Error(`column set for ${uri} is closed`);
+        const a = accs.get(name);
+        if (!a) return undefined;
+        const out = await a.load(reuse);
+        if (a.type === 'numeric') a.release();
+        return out;
       },
       close: cleanup,
     };

@@ -1,6 +1,7 @@
 // Parquet through hyparquet (pure JS): the footer is read first, then one row group at a time through ranged reads
 // on Storage, so memory is bounded by one row group's selected columns whatever the file size, and s3:// objects
-// are never downloaded whole. Chosen over DuckDB by measurement (docs/data-quality.md#engine).
+// are never downloaded whole. Chosen over DuckDB by measurement (docs/data-quality.md#engine). Column loading for
+// drift and profiles of local files goes through DuckDB instead (openParquetColumnsDuckDB, at the end).
 import { parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
 import type { AsyncBuffer, DecodedArray, FileMetaData, SchemaElement } from 'hyparquet';
 import type { Storage } from '../storage/types.js';
@@ -187,4 +188,119 @@ export async function openParquet(storage: Storage, uri: string): Promise<TableR
       for await (const b of batches()) yield* b;
     },
   };
+}
+
+// ---- Column loading through DuckDB (drift and profiles) ----
+// hyparquet hands every value over as a boxed JS value, which for 1M rows × 25 columns costs seconds and over a GB.
+// For a local file whose selected columns are plain numbers, strings or booleans, DuckDB's native reader does the
+// work instead: one aggregate query for row and null counts, one GROUP BY per text column (keys in order of first
+// appearance, as the streaming reader would have counted them), and one single-column scan per numeric column
+// straight into a Float64Array, so only one column is ever in JS memory. Anything else keeps the hyparquet path.
+
+const DUCK_NUMERIC = new Set([
+  'DOUBLE',
+  'FLOAT',
+  'BIGINT',
+  'INTEGER',
+  'SMALLINT',
+  'TINYINT',
+  'UBIGINT',
+  'UINTEGER',
+  'USMALLINT',
+  'UTINYINT',
+]);
+
+export interface DuckParquetColumns {
+  readonly rows: number;
+  /** Non-null (and, for text, non-empty) values per selected column. */
+  readonly values: Map<string, number>;
+  numeric(name: string): Promise<Float64Array>;
+  /** Category counts; booleans as "true"/"false", as cellText gives them. */
+  counts(name: string): Promise<Map<string, number>>;
+  close(): void;
+}
+
+const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+const quoteLiteral = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+
+/**
+ * Opens `path` (a local Parquet file) with DuckDB for the given columns, or returns null when a column's type is one
+ * this path does not reproduce exactly (decimals, dates, nested, binary): the caller then uses hyparquet.
+ */
+export async function openParquetColumnsDuckDB(
+  path: string,
+  columns: ParquetColumn[],
+): Promise<DuckParquetColumns | null> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  const close = (): void => {
+    conn.closeSync();
+    instance.closeSync();
+  };
+  try {
+    const src = `read_parquet(${quoteLiteral(path)})`;
+    const described = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`);
+    const types = new Map(described.getRowObjects().map((r) => [String(r.column_name), String(r.column_type)]));
+    for (const c of columns) {
+      const t = types.get(c.name);
+      const ok =
+        (c.kind === 'numeric' && t !== undefined && DUCK_NUMERIC.has(t)) ||
+        (c.kind === 'string' && t === 'VARCHAR') ||
+        (c.kind === 'boolean' && t === 'BOOLEAN');
+      if (!ok) {
+        close();
+        return null;
+      }
+    }
+    // Empty strings are nulls to the readers (cellText gives ''), so they are not counted as values.
+    const countExpr = (c: ParquetColumn): string =>
+      c.kind === 'string' ? `count(nullif(${quoteIdent(c.name)}, ''))` : `count(${quoteIdent(c.name)})`;
+    const agg = await conn.runAndReadAll(
+      `SELECT count(*)::DOUBLE${columns.map((c) => `, ${countExpr(c)}::DOUBLE`).join('')} FROM ${src}`,
+    );
+    const row = agg.getRows()[0] as number[];
+    const values = new Map(columns.map((c, i) => [c.name, Number(row[i + 1])]));
+    const kinds = new Map(columns.map((c) => [c.name, c.kind]));
+    return {
+      rows: Number(row[0]),
+      values,
+      async numeric(name) {
+        const out = new Float64Array(values.get(name) ?? 0);
+        const id = quoteIdent(name);
+        const result = await conn.stream(`SELECT ${id}::DOUBLE FROM ${src} WHERE ${id} IS NOT NULL`);
+        let at = 0;
+        for (;;) {
+          const chunk = await result.fetchChunk();
+          if (!chunk || chunk.rowCount === 0) break;
+          const vec = chunk.getColumnVector(0);
+          const n = chunk.rowCount;
+          // A DOUBLE vector's values as a Float64Array view (no validity to check: nulls are filtered out); the
+          // per-item accessor is the fallback.
+          const items = (vec as unknown as { items?: unknown }).items;
+          if (items instanceof Float64Array && items.length >= n && at + n <= out.length) {
+            out.set(items.subarray(0, n), at);
+            at += n;
+          } else for (let i = 0; i < n; i++) out[at++] = vec.getItem(i) as number;
+        }
+        return out;
+      },
+      async counts(name) {
+        const id = quoteIdent(name);
+        const key = kinds.get(name) === 'boolean' ? `CASE WHEN ${id} THEN 'true' ELSE 'false' END` : id;
+        const reader = await conn.runAndReadAll(
+          `SELECT ${key} AS k, count(*)::DOUBLE AS n FROM read_parquet(${quoteLiteral(path)}, file_row_number = true)
+           WHERE ${id} IS NOT NULL${kinds.get(name) === 'string' ? ` AND ${id} <> ''` : ''}
+           GROUP BY k ORDER BY min(file_row_number)`,
+        );
+        const out = new Map<string, number>();
+        for (const [k, n] of reader.getRows()) out.set(String(k), Number(n));
+        return out;
+      },
+      close,
+    };
+  } catch (err) {
+    close();
+    throw err;
+  }
 }

@@ -4,8 +4,6 @@ import { createGunzip } from 'node:zlib';
 import { pipeline, type Readable } from 'node:stream';
 import type { Storage } from '../storage/types.js';
 import { openCsv } from './csv.js';
-import { openJsonl } from './jsonl.js';
-import { openParquet } from './parquet.js';
 
 export { DataFormatError } from './errors.js';
 
@@ -53,10 +51,11 @@ const gunzip = (body: Readable): Readable => pipeline(body, createGunzip(), () =
 /** Opens a dataset for reading rows; throws NotFoundError if it does not exist. */
 export async function openTable(storage: Storage, uri: string): Promise<TableReader> {
   const format = formatOf(uri);
-  if (format === 'parquet') return openParquet(storage, uri);
+  // Format modules load on first use: a CSV-only command never pays for the Parquet decoder.
+  if (format === 'parquet') return (await import('./parquet.js')).openParquet(storage, uri);
   if (format === 'jsonl' || format === 'jsonl.gz') {
     const gz = format === 'jsonl.gz';
-    return openJsonl(async () => {
+    return (await import('./jsonl.js')).openJsonl(async () => {
       const body = await storage.openRead(uri);
       return gz ? gunzip(body) : body;
     }, uri);

@@ -40,6 +40,8 @@ import { finiteSorted, histogramSorted, sturgesEdges, unionUniqueCountSorted, va
 export interface ColumnDriftOptions {
   method: DriftMethod;
   threshold?: number;
+  /** Numeric values are already finite and ascending (sorted off the main thread): skip the clean-and-sort copy. */
+  sorted?: boolean;
 }
 
 const PLOT_MAX_CATEGORIES = 20;
@@ -136,6 +138,7 @@ function numericOutcome(
   ref: Float64Array,
   cur: Float64Array,
   kind: ColumnKind,
+  /** Distinct values of ref ∪ cur, capped at 21. */
   nUnique: number,
 ): Outcome | string {
   const valuePlot = () => categoryPlot(alignCounts(valueCountsSorted(ref), valueCountsSorted(cur)), String);
@@ -158,7 +161,7 @@ function numericOutcome(
     }
     case 'chisquare': {
       if (nUnique > 20)
-        return `method chisquare needs a categorical column or a numeric one with at most 20 distinct values; column ${name} has ${nUnique}: use ${NUMERIC_METHODS}`;
+        return `method chisquare needs a categorical column or a numeric one with at most 20 distinct values; column ${name} has ${unionUniqueCountSorted(ref, cur)}: use ${NUMERIC_METHODS}`;
       const aligned = alignCounts(valueCountsSorted(ref), valueCountsSorted(cur));
       const r = chiSquareGof(aligned);
       return Number.isFinite(r.statistic)
@@ -167,7 +170,7 @@ function numericOutcome(
     }
     case 'ztest': {
       if (nUnique > 2)
-        return `method ztest needs a binary column (at most 2 distinct values); column ${name} has ${nUnique}: use ${NUMERIC_METHODS}`;
+        return `method ztest needs a binary column (at most 2 distinct values); column ${name} has ${unionUniqueCountSorted(ref, cur)}: use ${NUMERIC_METHODS}`;
       const first = Math.min(ref[0]!, cur[0]!);
       // values equal to the first sorted key map to 0, the other to 1; the arrays are sorted, so count the tail
       const ones = (a: Float64Array) => {
@@ -258,8 +261,8 @@ export function columnDrift(
   }
 
   if (ref.type === 'numeric' && cur.type === 'numeric') {
-    const r = finiteSorted(ref.values);
-    const c = finiteSorted(cur.values);
+    const r = opts.sorted ? ref.values : finiteSorted(ref.values);
+    const c = opts.sorted ? cur.values : finiteSorted(cur.values);
     const rows = { reference: r.length, current: c.length };
     if (r.length === 0 || c.length === 0) {
       const side = r.length === 0 ? 'reference' : 'current';
@@ -272,7 +275,9 @@ export function columnDrift(
         rows,
       );
     }
-    const nUnique = unionUniqueCountSorted(r, c);
+    // Every decision compares the count with 20 or less, so the walk stops past 20 (the exact count is recomputed
+    // only for an error message).
+    const nUnique = unionUniqueCountSorted(r, c, 20);
     const kind: ColumnKind = nUnique <= 2 ? 'binary' : 'numeric';
     const method = opts.method === 'auto' ? autoMethod(r.length, nUnique, true) : opts.method;
     const threshold = opts.threshold ?? DEFAULT_THRESHOLDS[method];

@@ -28,8 +28,11 @@ export function uniqueCountSorted(a: Float64Array): number {
   return u;
 }
 
-/** Number of distinct values in the union of two sorted arrays (one merge pass). */
-export function unionUniqueCountSorted(a: Float64Array, b: Float64Array): number {
+/**
+ * Number of distinct values in the union of two sorted arrays (one merge pass). With `limit`, stops as soon as the
+ * count exceeds it (returns limit + 1): callers that only compare against small thresholds skip the full walk.
+ */
+export function unionUniqueCountSorted(a: Float64Array, b: Float64Array, limit = Infinity): number {
   let i = 0;
   let j = 0;
   let u = 0;
@@ -37,6 +40,7 @@ export function unionUniqueCountSorted(a: Float64Array, b: Float64Array): number
   while (i < a.length || j < b.length) {
     const v = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i++]! : b[j++]!;
     if (u === 0 || v !== last) {
+      if (u === limit) return u + 1;
       u++;
       last = v;
     }

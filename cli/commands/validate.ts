@@ -1,17 +1,12 @@
 import type { Command } from 'commander';
 import type { Endpoints } from '../../schemas/stack.js';
 import type { CheckResult, ValidationReport, ValidationRules } from '../../schemas/validation.js';
-import {
-  createStorage,
-  NotFoundError,
-  StorageConfigError,
-  toUri,
-  UriError,
-  parseUri,
-} from '../../activities/storage/index.js';
+import type { Storage } from '../../activities/storage/types.js';
+import { NotFoundError, StorageConfigError } from '../../activities/storage/errors.js';
+import { FileStorage } from '../../activities/storage/file.js';
+import { toUri, UriError, parseUri } from '../../activities/storage/uri.js';
 import { validateUri } from '../../activities/data/validate.js';
-import { DataFormatError } from '../../activities/data/reader.js';
-import { UnsupportedFormatError } from '../../activities/data/reader.js';
+import { DataFormatError, UnsupportedFormatError } from '../../activities/data/reader.js';
 import { action, CliError } from '../errors.js';
 import { loadRules, loadSpec } from '../spec-loader.js';
 
@@ -51,7 +46,9 @@ export function renderReport(report: ValidationReport, rules: ValidationRules, u
 export function registerValidateCommand(program: Command, getEndpoints: () => Endpoints): void {
   program
     .command('validate')
-    .description('validate a dataset (CSV) against validation rules; exit 0 passed, 3 failed, 2 invalid input')
+    .description(
+      'validate a dataset (CSV, JSON Lines or Parquet) against validation rules; exit 0 passed, 3 failed, 2 invalid input',
+    )
     .requiredOption('--data <uri>', 'dataset: s3://bucket/key, file:///absolute/path or a local path')
     .option('--rules <file>', 'validation rules (.yaml or .json)')
     .option('--spec <file>', "a pipeline spec; its 'validation' section is used")
@@ -61,10 +58,14 @@ export function registerValidateCommand(program: Command, getEndpoints: () => En
         if (!opts.rules === !opts.spec) throw new CliError('give exactly one of --rules <file> or --spec <file>', 2);
         const rules = opts.rules ? await loadRules(opts.rules) : (await loadSpec(opts.spec as string)).validation;
         const uri = toUri(opts.data);
-        let storage;
+        let storage: Storage;
         try {
-          // Only s3:// needs the service endpoints; local files work without a running stack.
-          storage = createStorage(parseUri(uri, '--data').scheme === 's3' ? s3Settings(getEndpoints) : undefined);
+          // Only s3:// needs the service endpoints (and the AWS SDK, imported only then: it costs start-up time);
+          // local files work without a running stack.
+          storage =
+            parseUri(uri, '--data').scheme === 's3'
+              ? (await import('../../activities/storage/index.js')).createStorage(s3Settings(getEndpoints))
+              : new FileStorage();
         } catch (err) {
           if (err instanceof UriError) throw new CliError(err.message, 2);
           throw err;

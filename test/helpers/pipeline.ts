@@ -2,15 +2,19 @@
 // specs derived from the demo spec, and history recording for the replay suite.
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { createStorage } from '../../activities/storage/index.js';
-import { parseSpec } from '../../cli/spec-loader.js';
-import { loadSpec } from '../../cli/spec-loader.js';
+import { connectClient } from '../../cli/client.js';
+import { startPipeline, waitForPipeline } from '../../cli/pipeline-client.js';
+import { loadSpec, parseSpec } from '../../cli/spec-loader.js';
 import { DEMO_SPEC, uploadDemoData } from '../../cli/demo.js';
+import type { PipelineStatus } from '../../schemas/pipeline.js';
 import type { PipelineSpec, PipelineSpecInput } from '../../schemas/spec.js';
 import type { Endpoints } from '../../schemas/stack.js';
+import { createWorker } from '../../workers/worker.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -48,4 +52,51 @@ export async function recordHistory(handle: WorkflowHandle, type: string, name: 
   const dir = join(ROOT, 'test', 'histories', type);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, `${name}.json`), historyToJSON(history));
+}
+
+/** An in-process worker plus a client on the test's own task queue; `stop()` in afterAll. */
+export async function startTestWorker(
+  endpoints: Endpoints,
+  opts: { workflowsPath?: string } = {},
+): Promise<{ client: Client; stop(): Promise<void> }> {
+  const worker = await createWorker(endpoints, opts);
+  const running = worker.run();
+  const { client, connection } = await connectClient(endpoints);
+  return {
+    client,
+    async stop() {
+      await connection.close();
+      worker.worker.shutdown();
+      await running;
+    },
+  };
+}
+
+/** Starts the built-in pipeline for a fresh test trigger and waits for its final status. */
+export async function runTestPipeline(
+  client: Client,
+  endpoints: Endpoints,
+  spec: PipelineSpec,
+  history?: string,
+): Promise<PipelineStatus> {
+  const { handle } = await startPipeline(client, endpoints, spec, { kind: 'test', id: suffix() });
+  const status = await waitForPipeline(handle, () => undefined, 250);
+  if (history) await recordHistory(handle, 'retrainPipeline', history);
+  return status;
+}
+
+/** Environment for a separate `sluice` process (CLI or worker) pointed at the test stack by variables only. */
+export function sluiceProcessEnv(endpoints: Endpoints): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    SLUICE_STATE_DIR: join(tmpdir(), 'sluice-no-stack'),
+    SLUICE_TEMPORAL_ADDRESS: endpoints.temporal.address,
+    SLUICE_TASK_QUEUE: endpoints.taskQueue,
+    SLUICE_MLFLOW_URL: endpoints.mlflow.url,
+    SLUICE_S3_ENDPOINT: endpoints.s3.endpoint ?? '',
+    SLUICE_S3_BUCKET: endpoints.s3.bucket,
+    AWS_ACCESS_KEY_ID: endpoints.s3.accessKeyId ?? '',
+    AWS_SECRET_ACCESS_KEY: endpoints.s3.secretAccessKey ?? '',
+    SLUICE_JOBS_DIR: endpoints.jobsDir,
+  };
 }

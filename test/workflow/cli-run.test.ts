@@ -8,34 +8,25 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { uploadDemoData } from '../../cli/demo.js';
 import { PipelineStatus } from '../../schemas/pipeline.js';
-import { createWorker, type SluiceWorker } from '../../workers/worker.js';
-import { ROOT, putCsv, suffix, withTaskQueue } from '../helpers/pipeline.js';
+import { ROOT, putCsv, sluiceProcessEnv, startTestWorker, suffix, withTaskQueue } from '../helpers/pipeline.js';
 
 const endpoints = withTaskQueue(inject('endpoints'), 'cli');
-let worker: SluiceWorker;
-let running: Promise<void>;
+let w: Awaited<ReturnType<typeof startTestWorker>>;
 let dir: string;
 let data: { train: string; holdout: string };
-
-const env = (): NodeJS.ProcessEnv => ({
-  ...process.env,
-  SLUICE_STATE_DIR: join(tmpdir(), 'sluice-no-stack'),
-  SLUICE_TEMPORAL_ADDRESS: endpoints.temporal.address,
-  SLUICE_TASK_QUEUE: endpoints.taskQueue,
-  SLUICE_MLFLOW_URL: endpoints.mlflow.url,
-  SLUICE_S3_ENDPOINT: endpoints.s3.endpoint!,
-  SLUICE_S3_BUCKET: endpoints.s3.bucket,
-  AWS_ACCESS_KEY_ID: endpoints.s3.accessKeyId!,
-  AWS_SECRET_ACCESS_KEY: endpoints.s3.secretAccessKey!,
-});
 
 /** Runs the CLI asynchronously: the worker serving its pipeline lives in this process and must keep running. */
 function sluice(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/sluice.js', ...args], { cwd: ROOT, env: env() }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['bin/sluice.js', ...args],
+      { cwd: ROOT, env: sluiceProcessEnv(endpoints) },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -56,13 +47,9 @@ async function specFile(patch: Record<string, unknown>): Promise<string> {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sluice-cli-'));
   data = await uploadDemoData(endpoints);
-  worker = await createWorker(endpoints);
-  running = worker.run();
+  w = await startTestWorker(endpoints);
 });
-afterAll(async () => {
-  worker?.worker.shutdown();
-  await running;
-});
+afterAll(() => w?.stop());
 
 describe('sluice run', () => {
   it('exits 0 with the final status as JSON when the pipeline is promoted, and status finds it', async () => {

@@ -7,38 +7,24 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MlflowClient } from '../../activities/registry/client.js';
 import { createStorage } from '../../activities/storage/index.js';
-import { connectClient } from '../../cli/client.js';
-import { startPipeline, waitForPipeline } from '../../cli/pipeline-client.js';
 import { renderSummary } from '../../cli/summary.js';
 import { DriftReport } from '../../schemas/drift.js';
 import type { PipelineStatus } from '../../schemas/pipeline.js';
 import type { PipelineSpec } from '../../schemas/spec.js';
-import { createWorker, type SluiceWorker } from '../../workers/worker.js';
-import { putCsv, ROOT, suffix, testSpec, withTaskQueue } from '../helpers/pipeline.js';
+import { putCsv, ROOT, runTestPipeline, startTestWorker, testSpec, withTaskQueue } from '../helpers/pipeline.js';
 
 const endpoints = withTaskQueue(inject('endpoints'), 'drift');
 const mlflow = new MlflowClient({ url: endpoints.mlflow.url });
 const storage = createStorage(endpoints.s3);
-let worker: SluiceWorker;
-let running: Promise<void>;
-let conn: Awaited<ReturnType<typeof connectClient>>;
+let w: Awaited<ReturnType<typeof startTestWorker>>;
 
 beforeAll(async () => {
-  worker = await createWorker(endpoints);
-  running = worker.run();
-  conn = await connectClient(endpoints);
+  w = await startTestWorker(endpoints);
 });
+afterAll(() => w?.stop());
 
-afterAll(async () => {
-  await conn?.connection.close();
-  worker?.worker.shutdown();
-  await running;
-});
-
-async function runPipeline(spec: PipelineSpec): Promise<PipelineStatus> {
-  const { handle } = await startPipeline(conn.client, endpoints, spec, { kind: 'test', id: suffix() });
-  return waitForPipeline(handle, () => undefined, 250);
-}
+const runPipeline = (spec: PipelineSpec, history?: string): Promise<PipelineStatus> =>
+  runTestPipeline(w.client, endpoints, spec, history);
 
 /** The bundled training data with monthly_spend tripled and every other `basic` plan turned `enterprise`. */
 async function shiftedTrainCsv(): Promise<string> {
@@ -86,7 +72,7 @@ describe('validation.drift in retrainPipeline', () => {
   it('block: shifted training data is rejected at validate, naming the drifted columns and the report', async () => {
     shiftedUri = await putCsv(endpoints, 'shifted-train.csv', await shiftedTrainCsv());
     const spec: PipelineSpec = { ...base, data: { ...base.data, train: shiftedUri } };
-    const s = await runPipeline(spec);
+    const s = await runPipeline(spec, 'drift-blocked');
     expect(s.outcome).toBe('rejected');
     expect(s.stage).toBe('validate');
     const runDir = `s3://${endpoints.s3.bucket}/sluice/runs/${s.workflowId}`;
@@ -130,7 +116,7 @@ describe('validation.drift in retrainPipeline', () => {
       // A model trained on tripled spend scores worse on the untouched holdout; this test is about drift, not gates.
       evaluation: { ...base.evaluation, gates: {}, champion: undefined },
     };
-    const s = await runPipeline(spec);
+    const s = await runPipeline(spec, 'drift-warned');
     expect(s.reasons).toEqual([]);
     expect(s.outcome).toBe('promoted');
     expect(s.modelVersion).toBe('2');

@@ -4,40 +4,22 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MlflowClient } from '../../activities/registry/client.js';
-import { connectClient } from '../../cli/client.js';
-import { startPipeline, waitForPipeline } from '../../cli/pipeline-client.js';
 import type { PipelineStatus } from '../../schemas/pipeline.js';
 import type { PipelineSpec } from '../../schemas/spec.js';
 import { stageJobKey } from '../../workflows/ids.js';
-import { createWorker, type SluiceWorker } from '../../workers/worker.js';
-import { putCsv, recordHistory, suffix, testSpec, withTaskQueue } from '../helpers/pipeline.js';
+import { putCsv, runTestPipeline, startTestWorker, testSpec, withTaskQueue } from '../helpers/pipeline.js';
 
 const endpoints = withTaskQueue(inject('endpoints'), 'pipeline');
 const mlflow = new MlflowClient({ url: endpoints.mlflow.url });
-let worker: SluiceWorker;
-let running: Promise<void>;
-let conn: Awaited<ReturnType<typeof connectClient>>;
+let w: Awaited<ReturnType<typeof startTestWorker>>;
 
 beforeAll(async () => {
-  worker = await createWorker(endpoints);
-  running = worker.run();
-  conn = await connectClient(endpoints);
+  w = await startTestWorker(endpoints);
 });
+afterAll(() => w?.stop());
 
-afterAll(async () => {
-  await conn?.connection.close();
-  worker?.worker.shutdown();
-  await running;
-});
-
-async function runPipeline(spec: PipelineSpec, history?: string): Promise<PipelineStatus> {
-  const { handle } = await startPipeline(conn.client, endpoints, spec, { kind: 'test', id: suffix() });
-  const seen: PipelineStatus[] = [];
-  const status = await waitForPipeline(handle, (s) => seen.push(s), 250);
-  expect(seen.length).toBeGreaterThan(0);
-  if (history) await recordHistory(handle, 'retrainPipeline', history);
-  return status;
-}
+const runPipeline = (spec: PipelineSpec, history?: string): Promise<PipelineStatus> =>
+  runTestPipeline(w.client, endpoints, spec, history);
 
 async function versions(model: string): Promise<string[]> {
   return (await mlflow.searchModelVersions(`name='${model}'`)).map((v) => v.version);

@@ -10,27 +10,15 @@ import { MlflowClient } from '../../activities/registry/client.js';
 import { connectClient } from '../../cli/client.js';
 import { startPipeline } from '../../cli/pipeline-client.js';
 import { stageJobKey } from '../../workflows/ids.js';
-import { ROOT, suffix, testSpec, withTaskQueue } from '../helpers/pipeline.js';
+import { ROOT, sluiceProcessEnv, suffix, testSpec, withTaskQueue } from '../helpers/pipeline.js';
 
 const endpoints = withTaskQueue(inject('endpoints'), 'crash');
 const workers: ChildProcess[] = [];
 
 function startWorkerProcess(name: string): ChildProcess {
-  const env = {
-    ...process.env,
-    SLUICE_STATE_DIR: join(tmpdir(), 'sluice-no-stack'),
-    SLUICE_TEMPORAL_ADDRESS: endpoints.temporal.address,
-    SLUICE_TASK_QUEUE: endpoints.taskQueue,
-    SLUICE_MLFLOW_URL: endpoints.mlflow.url,
-    SLUICE_S3_ENDPOINT: endpoints.s3.endpoint!,
-    SLUICE_S3_BUCKET: endpoints.s3.bucket,
-    AWS_ACCESS_KEY_ID: endpoints.s3.accessKeyId!,
-    AWS_SECRET_ACCESS_KEY: endpoints.s3.secretAccessKey!,
-    SLUICE_JOBS_DIR: endpoints.jobsDir,
-  };
   const child = spawn(process.execPath, ['bin/sluice.js', 'worker', '--identity', name], {
     cwd: ROOT,
-    env,
+    env: sluiceProcessEnv(endpoints),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   child.stderr!.on('data', () => {}); // drain
