@@ -47,7 +47,9 @@ function npmPackages() {
     return run(npm, ['install']);
   }
   if (existsSync(installedLock) && mtime(lock) <= mtime(installedLock)) return say('npm packages up to date');
-  run(npm, ['ci']);
+  // Not `npm ci`: npm 11 rejects lockfiles that omit other platforms' optional packages (@swc/core-*,
+  // @duckdb/node-bindings-*) as "out of sync". `npm install` installs the locked versions all the same.
+  run(npm, ['install', '--no-audit', '--no-fund']);
 }
 
 // (b) Python packages: a stamp with the requirements' hash skips pip when nothing changed.

@@ -479,7 +479,7 @@ async function openParquetColumns(storage: Storage, uri: string, opts: LoadOptio
   const selected = names.map((n) => ({ ...(index.get(n) as (typeof pf.columns)[number]), name: n }));
   // Header names are trimmed for matching; DuckDB needs the names as written.
   if (selected.some((c, i) => c.name !== (index.get(names[i] as string) as { name: string }).name)) return null;
-  const duck = await openParquetColumnsDuckDB(fileURLToPath(uri), selected);
+  const duck = await openParquetColumnsDuckDB(fileURLToPath(uri), selected, uri);
   if (duck === null) return null;
   try {
     opts.signal?.throwIfAborted();

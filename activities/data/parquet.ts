@@ -230,7 +230,11 @@ const quoteLiteral = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 export async function openParquetColumnsDuckDB(
   path: string,
   columns: ParquetColumn[],
+  uri = path,
 ): Promise<DuckParquetColumns | null> {
+  // DuckDB's own errors (a corrupt page, a truncated row group) become the same error the hyparquet path gives.
+  const failed = (err: unknown): ParquetFormatError =>
+    new ParquetFormatError(uri, `unreadable Parquet: ${(err as Error).message}`, { cause: err });
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
@@ -265,42 +269,44 @@ export async function openParquetColumnsDuckDB(
     return {
       rows: Number(row[0]),
       values,
-      async numeric(name) {
-        const out = new Float64Array(values.get(name) ?? 0);
-        const id = quoteIdent(name);
-        const result = await conn.stream(`SELECT ${id}::DOUBLE FROM ${src} WHERE ${id} IS NOT NULL`);
-        let at = 0;
-        for (;;) {
-          const chunk = await result.fetchChunk();
-          if (!chunk || chunk.rowCount === 0) break;
-          const vec = chunk.getColumnVector(0);
-          const n = chunk.rowCount;
-          // A DOUBLE vector's values as a Float64Array view (no validity to check: nulls are filtered out); the
-          // per-item accessor is the fallback.
-          const items = (vec as unknown as { items?: unknown }).items;
-          if (items instanceof Float64Array && items.length >= n && at + n <= out.length) {
-            out.set(items.subarray(0, n), at);
-            at += n;
-          } else for (let i = 0; i < n; i++) out[at++] = vec.getItem(i) as number;
-        }
-        return out;
-      },
-      async counts(name) {
-        const id = quoteIdent(name);
-        const key = kinds.get(name) === 'boolean' ? `CASE WHEN ${id} THEN 'true' ELSE 'false' END` : id;
-        const reader = await conn.runAndReadAll(
-          `SELECT ${key} AS k, count(*)::DOUBLE AS n FROM read_parquet(${quoteLiteral(path)}, file_row_number = true)
-           WHERE ${id} IS NOT NULL${kinds.get(name) === 'string' ? ` AND ${id} <> ''` : ''}
-           GROUP BY k ORDER BY min(file_row_number)`,
-        );
-        const out = new Map<string, number>();
-        for (const [k, n] of reader.getRows()) out.set(String(k), Number(n));
-        return out;
-      },
+      numeric: (name) => readNumeric(name).catch((err: unknown) => Promise.reject(failed(err))),
+      counts: (name) => readCounts(name).catch((err: unknown) => Promise.reject(failed(err))),
       close,
     };
+    async function readNumeric(name: string): Promise<Float64Array> {
+      const out = new Float64Array(values.get(name) ?? 0);
+      const id = quoteIdent(name);
+      const result = await conn.stream(`SELECT ${id}::DOUBLE FROM ${src} WHERE ${id} IS NOT NULL`);
+      let at = 0;
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        const vec = chunk.getColumnVector(0);
+        const n = chunk.rowCount;
+        // A DOUBLE vector's values as a Float64Array view (no validity to check: nulls are filtered out); the
+        // per-item accessor is the fallback.
+        const items = (vec as unknown as { items?: unknown }).items;
+        if (items instanceof Float64Array && items.length >= n && at + n <= out.length) {
+          out.set(items.subarray(0, n), at);
+          at += n;
+        } else for (let i = 0; i < n; i++) out[at++] = vec.getItem(i) as number;
+      }
+      return out;
+    }
+    async function readCounts(name: string): Promise<Map<string, number>> {
+      const id = quoteIdent(name);
+      const key = kinds.get(name) === 'boolean' ? `CASE WHEN ${id} THEN 'true' ELSE 'false' END` : id;
+      const reader = await conn.runAndReadAll(
+        `SELECT ${key} AS k, count(*)::DOUBLE AS n FROM read_parquet(${quoteLiteral(path)}, file_row_number = true)
+           WHERE ${id} IS NOT NULL${kinds.get(name) === 'string' ? ` AND ${id} <> ''` : ''}
+           GROUP BY k ORDER BY min(file_row_number)`,
+      );
+      const out = new Map<string, number>();
+      for (const [k, n] of reader.getRows()) out.set(String(k), Number(n));
+      return out;
+    }
   } catch (err) {
     close();
-    throw err;
+    throw failed(err);
   }
 }
