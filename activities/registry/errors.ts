@@ -3,6 +3,12 @@ import { ApplicationFailure } from '@temporalio/common';
 /** HTTP statuses worth retrying (facts/mlflow.md §1); 500 is included because SQLite "database is locked" surfaces as INTERNAL_ERROR. */
 const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 
+/**
+ * MLflow's SQL store upserts aliases and tags non-atomically: two concurrent writers make one fail with a 400
+ * BAD_REQUEST carrying the database's unique-constraint error. The request itself is fine, so a retry succeeds.
+ */
+const WRITE_CONFLICT = /IntegrityError|UNIQUE constraint failed|database is locked/i;
+
 /** A failed MLflow call: HTTP status (0 when no response arrived), MLflow error_code and the endpoint it came from. */
 export class MlflowError extends Error {
   override readonly name = 'MlflowError';
@@ -25,7 +31,9 @@ export class MlflowError extends Error {
     this.status = opts.status;
     this.errorCode = opts.errorCode;
     this.endpoint = opts.endpoint;
-    this.retryable = opts.retryable ?? (opts.status === 0 || RETRYABLE_STATUSES.has(opts.status));
+    this.retryable =
+      opts.retryable ??
+      (opts.status === 0 || RETRYABLE_STATUSES.has(opts.status) || WRITE_CONFLICT.test(opts.message));
   }
 
   get isNotFound(): boolean {

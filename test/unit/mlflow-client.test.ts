@@ -165,3 +165,22 @@ describe('MlflowClient', () => {
     expect(err.message).toContain('cannot reach');
   });
 });
+
+describe('MlflowError classification of write conflicts', () => {
+  it('retries a 400 that carries a unique-constraint conflict from concurrent alias writers', () => {
+    const conflict = new MlflowError({
+      status: 400,
+      errorCode: 'BAD_REQUEST',
+      message: '(sqlite3.IntegrityError) UNIQUE constraint failed: registered_model_aliases.alias',
+      endpoint: 'POST registered-models/alias',
+    });
+    expect(conflict.retryable).toBe(true);
+    const bad = new MlflowError({
+      status: 400,
+      errorCode: 'INVALID_PARAMETER_VALUE',
+      message: 'Invalid alias name',
+      endpoint: 'POST registered-models/alias',
+    });
+    expect(bad.retryable).toBe(false);
+  });
+});
