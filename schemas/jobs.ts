@@ -49,3 +49,23 @@ export const RunJobResult = z.object({
   attempts: z.number().int(),
 });
 export type RunJobResult = z.infer<typeof RunJobResult>;
+
+/** On-disk records of the local scheduler (`<jobsDir>/<key>/*.json`), written by its supervisor process. */
+export const LocalJobState = z.object({
+  supervisorPid: z.number().int(),
+  pid: z.number().int(),
+  pgid: z.number().int(),
+  startedAt: z.string(),
+});
+export type LocalJobState = z.infer<typeof LocalJobState>;
+
+export const LocalJobExit = z.object({
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  endedAt: z.string(),
+  message: z.string().optional(),
+});
+export type LocalJobExit = z.infer<typeof LocalJobExit>;
+
+export const LocalJobLaunch = z.object({ supervisorPid: z.number().int(), launchedAt: z.string() });
+export type LocalJobLaunch = z.infer<typeof LocalJobLaunch>;

@@ -24,3 +24,32 @@ export const StackStatus = z.object({
   s3: z.object({ endpoint: z.string(), bucket: z.string(), up: z.boolean() }),
 });
 export type StackStatus = z.infer<typeof StackStatus>;
+
+/** The embedded stack's record file (<stateDir>/stack.json), written by infra/local/state.ts. */
+export const ServiceRecord = z.object({
+  pid: z.number().int(),
+  pgid: z.number().int(),
+  /** /proc start time of the pid, so a reused pid is never mistaken for ours (Linux only). */
+  startTicks: z.string().optional(),
+  /** The settings the process was started with; a change means it must be restarted. */
+  config: z.string(),
+  logFile: z.string(),
+});
+export type ServiceRecord = z.infer<typeof ServiceRecord>;
+
+export const SERVICE_NAMES = ['s3', 'temporal', 'mlflow'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export const StackRecord = z.object({
+  version: z.literal(1),
+  startedAt: z.string(),
+  ports: z.object({ temporal: z.number(), temporalUi: z.number(), mlflow: z.number(), s3: z.number() }),
+  bucket: z.string(),
+  endpoints: Endpoints,
+  services: z.object({
+    s3: ServiceRecord.optional(),
+    temporal: ServiceRecord.optional(),
+    mlflow: ServiceRecord.optional(),
+  }),
+});
+export type StackRecord = z.infer<typeof StackRecord>;

@@ -51,3 +51,20 @@ export const ValidationReport = z.object({
   checks: z.array(CheckResult),
 });
 export type ValidationReport = z.infer<typeof ValidationReport>;
+
+/** Input of the validateDataset activity. */
+export const ValidateDatasetInput = z.object({
+  /** Dataset name → URI, e.g. { train: 's3://…/train.csv', holdout: 's3://…/holdout.csv' }. */
+  datasets: z.record(z.string(), z.string()),
+  rules: ValidationRules,
+  /** Where the full JSON report goes; the same URI on a retry, so a retry overwrites rather than duplicates. */
+  reportUri: z.string(),
+});
+export type ValidateDatasetInput = z.infer<typeof ValidateDatasetInput>;
+
+/** The stored report file: one ValidationReport per dataset; `errors` only for datasets that could not be parsed. */
+export const ValidationReportFile = z.object({
+  datasets: z.record(z.string(), ValidationReport),
+  errors: z.record(z.string(), z.string()).optional(),
+});
+export type ValidationReportFile = z.infer<typeof ValidationReportFile>;

@@ -1,7 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import type { Endpoints } from '../../schemas/stack.js';
-import type { ValidationRules, ValidationReport, CheckResult } from '../../schemas/validation.js';
+import type {
+  CheckResult,
+  ValidateDatasetInput,
+  ValidationReportFile,
+  ValidationRules,
+} from '../../schemas/validation.js';
 import type { ValidationSummary } from '../../schemas/pipeline.js';
 import {
   createStorage,
@@ -15,19 +20,7 @@ import { DataFormatError, UnsupportedFormatError } from './reader.js';
 import { profileUri } from './profile.js';
 import { validateUri } from './validate.js';
 
-export interface ValidateDatasetInput {
-  /** Dataset name → URI, e.g. { train: 's3://…/train.csv', holdout: 's3://…/holdout.csv' }. */
-  datasets: Record<string, string>;
-  rules: ValidationRules;
-  /** Where the full JSON report goes; the same URI on a retry, so a retry overwrites rather than duplicates. */
-  reportUri: string;
-}
-
-/** The report file: one ValidationReport per dataset; `errors` only for datasets that could not be parsed. */
-export interface ValidationReportFile {
-  datasets: Record<string, ValidationReport>;
-  errors?: Record<string, string>;
-}
+export type { ValidateDatasetInput, ValidationReportFile };
 
 /** Where a dataset's profile goes: beside the report, e.g. …/validation.json → …/profile-train.json. */
 export function profileUriFor(reportUri: string, dataset: string): string {

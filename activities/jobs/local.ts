@@ -12,30 +12,17 @@ import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { JobSpec, RunJobInput } from '../../schemas/jobs.js';
-import type { JobHandle, JobStatus } from '../../schemas/jobs.js';
+import type { LocalJobExit, LocalJobLaunch, LocalJobState, JobHandle, JobStatus } from '../../schemas/jobs.js';
 import type { Scheduler } from './scheduler.js';
 import { isTerminal } from './scheduler.js';
 
 const SUPERVISOR = fileURLToPath(new URL('./local-supervisor.mjs', import.meta.url));
 const DEFAULT_TAIL_BYTES = 64 * 1024;
 
-// On-disk record shapes private to this module (written by the supervisor script, which cannot import zod).
-interface StateFile {
-  supervisorPid: number;
-  pid: number;
-  pgid: number;
-  startedAt: string;
-}
-interface ExitFile {
-  exitCode: number | null;
-  signal: string | null;
-  endedAt: string;
-  message?: string;
-}
-interface LaunchFile {
-  supervisorPid: number;
-  launchedAt: string;
-}
+// On-disk records (schemas/jobs.ts), written by the supervisor script, which cannot import zod.
+type StateFile = LocalJobState;
+type ExitFile = LocalJobExit;
+type LaunchFile = LocalJobLaunch;
 
 export interface LocalSchedulerOptions {
   jobsDir: string;

@@ -6,6 +6,7 @@ const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 /**
  * MLflow's SQL store upserts aliases and tags non-atomically: two concurrent writers make one fail with a 400
  * BAD_REQUEST carrying the database's unique-constraint error. The request itself is fine, so a retry succeeds.
+ * (A duplicate create is RESOURCE_ALREADY_EXISTS with the same database text: that one is not retried.)
  */
 const WRITE_CONFLICT = /IntegrityError|UNIQUE constraint failed|database is locked/i;
 
@@ -33,7 +34,9 @@ export class MlflowError extends Error {
     this.endpoint = opts.endpoint;
     this.retryable =
       opts.retryable ??
-      (opts.status === 0 || RETRYABLE_STATUSES.has(opts.status) || WRITE_CONFLICT.test(opts.message));
+      (opts.status === 0 ||
+        RETRYABLE_STATUSES.has(opts.status) ||
+        (opts.errorCode === 'BAD_REQUEST' && WRITE_CONFLICT.test(opts.message)));
   }
 
   get isNotFound(): boolean {

@@ -2,37 +2,9 @@
 // clients use. Only this module reads or writes it.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { Endpoints } from '../../schemas/stack.js';
+import { SERVICE_NAMES, StackRecord, type ServiceName, type ServiceRecord } from '../../schemas/stack.js';
 
-// Kept beside its only reader/writer: it is the on-disk format of this module, not a domain type.
-const ServiceRecord = z.object({
-  pid: z.number().int(),
-  pgid: z.number().int(),
-  /** /proc start time of the pid, so a reused pid is never mistaken for ours (Linux only). */
-  startTicks: z.string().optional(),
-  /** The settings the process was started with; a change means it must be restarted. */
-  config: z.string(),
-  logFile: z.string(),
-});
-export type ServiceRecord = z.infer<typeof ServiceRecord>;
-
-export const SERVICE_NAMES = ['s3', 'temporal', 'mlflow'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
-
-const StackRecord = z.object({
-  version: z.literal(1),
-  startedAt: z.string(),
-  ports: z.object({ temporal: z.number(), temporalUi: z.number(), mlflow: z.number(), s3: z.number() }),
-  bucket: z.string(),
-  endpoints: Endpoints,
-  services: z.object({
-    s3: ServiceRecord.optional(),
-    temporal: ServiceRecord.optional(),
-    mlflow: ServiceRecord.optional(),
-  }),
-});
-export type StackRecord = z.infer<typeof StackRecord>;
+export { SERVICE_NAMES, type ServiceName, type ServiceRecord, type StackRecord };
 
 export function stackFile(stateDir: string): string {
   return join(stateDir, 'stack.json');
