@@ -91,7 +91,10 @@ export async function driftUris(
           refReady?.get(name) ?? prepared(ref, name, pool, spare[0]),
           curReady?.get(name) ?? prepared(cur, name, pool, spare[1]),
         ]);
-        columns.push(columnDrift(name, r, c, { method: opts.method, threshold: opts.threshold, sorted: true }));
+        const col = columnDrift(name, r, c, { method: opts.method, threshold: opts.threshold, sorted: true });
+        // Text columns past the loader's distinct-value cap have truncated counts: no statistic rather than a wrong one.
+        const truncated = [ref, cur].some((side) => side.info(name)?.highCardinality);
+        columns.push(truncated ? withoutStatistic(col, highCardinalityError(name)) : col);
         const buffer = (x: DriftInput | undefined) => (x?.type === 'numeric' ? x.values.buffer : undefined);
         spare = [
           refReady ? undefined : ((buffer(r) as ArrayBuffer | undefined) ?? spare[0]),
@@ -106,4 +109,21 @@ export async function driftUris(
     await ref.close();
     await pool.close();
   }
+}
+
+function highCardinalityError(name: string): string {
+  return `column ${name} has more than 100 000 distinct values (free text or an id); drift is not computed on truncated counts: leave it out with --columns (validation.drift.columns)`;
+}
+
+/** The column's verdict replaced by an error: no statistic, no p-value, not drifted, so it leaves the drift share. */
+function withoutStatistic(col: ColumnDrift, error: string): ColumnDrift {
+  return {
+    name: col.name,
+    kind: col.kind,
+    method: col.method,
+    threshold: col.threshold,
+    drifted: false,
+    rows: col.rows,
+    error,
+  };
 }
