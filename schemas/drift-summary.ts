@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import { ColumnKind, DriftMethod } from './drift.js';
+import { ColumnDrift, DriftOptions, DriftReport } from './drift.js';
 import { ValidationSummary } from './pipeline.js';
 
 /** One drifted column, small enough for a workflow history: what a rejection reason needs to name. */
-export const DriftedColumn = z.object({
-  name: z.string(),
-  kind: ColumnKind,
-  method: DriftMethod.exclude(['auto']),
-  statistic: z.number().optional(),
-  pValue: z.number().optional(),
-  threshold: z.number(),
+export const DriftedColumn = ColumnDrift.pick({
+  name: true,
+  kind: true,
+  method: true,
+  statistic: true,
+  pValue: true,
+  threshold: true,
 });
 export type DriftedColumn = z.infer<typeof DriftedColumn>;
 
@@ -23,7 +23,7 @@ export const DriftSummary = z.object({
   driftedColumns: z.array(z.string()),
   /** The drifted columns with their statistics, for rejection reasons and stage details. */
   drifted: z.array(DriftedColumn),
-  rows: z.object({ reference: z.number().int(), current: z.number().int() }),
+  rows: DriftReport.shape.rows,
   reportUri: z.string(),
   htmlUri: z.string(),
 });
@@ -33,13 +33,7 @@ export type DriftSummary = z.infer<typeof DriftSummary>;
 export const DriftActivityInput = z.object({
   referenceUri: z.string(),
   currentUri: z.string(),
-  options: z.object({
-    method: DriftMethod,
-    threshold: z.number().positive().optional(),
-    columns: z.array(z.string()).optional(),
-    driftShare: z.number().min(0).max(1),
-    action: z.enum(['block', 'warn']).optional(),
-  }),
+  options: DriftOptions,
   /** drift.json and drift.html go under this prefix; the same prefix on a retry overwrites them. */
   reportPrefix: z.string(),
 });

@@ -1,6 +1,6 @@
 // Shared set-up for tests that run real pipelines: a worker on its own task queue, data in the test bucket,
 // specs derived from the demo spec, and history recording for the replay suite.
-import { randomBytes } from 'node:crypto';
+import { suffix } from './net.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,7 +18,7 @@ import { createWorker } from '../../workers/worker.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 
-export const suffix = (): string => randomBytes(4).toString('hex');
+export { suffix };
 
 /** The suite's endpoints with a task queue of this test file's own, so parallel files never share workers. */
 export function withTaskQueue(endpoints: Endpoints, name: string): Endpoints {

@@ -51,7 +51,7 @@ describe('checkDrift', () => {
       await checkDrift({
         referenceUri: ref,
         currentUri: cur,
-        options: { method: 'auto', driftShare: 0.5, action: 'block' },
+        options: { method: 'auto', driftShare: 0.5 },
         reportPrefix: `${prefix}/`,
       }),
     );

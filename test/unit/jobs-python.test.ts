@@ -1,12 +1,12 @@
 // The example Python jobs end to end against real MLflow and moto S3: train logs a model into an orchestrator-made
 // run, the registry registers it, evaluate scores it on the holdout. Bad input must exit 2 with a clear message.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRegistryActivities } from '../../activities/registry/activities.js';
+import { closedPort } from '../helpers/net.js';
 
 const endpoints = inject('endpoints');
 const root = resolve(import.meta.dirname, '..', '..');
@@ -40,16 +40,6 @@ function runJob(
     child.on('error', fail);
     child.on('close', (code) => done({ code, stdout, stderr }));
   });
-}
-
-/** A local port nobody listens on: bind an ephemeral one, then release it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const address = server.address();
-  await new Promise<void>((ok) => server.close(() => ok()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 beforeAll(async () => {

@@ -1,22 +1,11 @@
 // Contract tests of the typed MLflow client against a real `mlflow server` (facts/mlflow.md).
-import { createServer } from 'node:net';
 import { describe, expect, inject, it } from 'vitest';
 import { MlflowClient } from '../../activities/registry/client.js';
 import { MlflowError } from '../../activities/registry/errors.js';
+import { closedPort, suffix } from '../helpers/net.js';
 
 const endpoints = inject('endpoints');
 const client = new MlflowClient({ url: endpoints.mlflow.url });
-const suffix = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-
-/** A local port nobody listens on: bind an ephemeral one, then release it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('MlflowClient', () => {
   it('ensureExperiment is idempotent and getExperimentByName finds it', async () => {

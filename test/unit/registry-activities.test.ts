@@ -1,23 +1,13 @@
 // Registry activities against a real MLflow: each one called twice must find, not repeat, the first call's work.
-import { createServer } from 'node:net';
 import { describe, expect, inject, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import { createRegistryActivities } from '../../activities/registry/activities.js';
 import { MlflowClient } from '../../activities/registry/client.js';
+import { closedPort, suffix } from '../helpers/net.js';
 
 const endpoints = inject('endpoints');
 const acts = createRegistryActivities(endpoints);
 const client = new MlflowClient({ url: endpoints.mlflow.url });
-/** A local port nobody listens on: bind an ephemeral one, then release it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-const suffix = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
 describe('registry activities', () => {
   it('ensureRun returns the same run for the same workflow and stage', async () => {
