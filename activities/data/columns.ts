@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import type { DriftInput } from '../../schemas/drift.js';
 import type { Storage } from '../storage/types.js';
 import { CsvByteScanner, fieldText } from './csv.js';
+import { engineAvailable, engineColumnSet, runEngine } from './engine.js';
 import { HyperLogLog } from './hll.js';
 import { cellText, openParquetColumnsDuckDB, openParquetFile } from './parquet.js';
 import { formatOf, openTable } from './reader.js';
@@ -45,6 +46,11 @@ export interface LoadOptions {
   memoryBytes?: number;
   /** Where the sluice-cols-* spill folder goes (default os.tmpdir()). */
   tempDir?: string;
+  /**
+   * The caller takes numeric values finite and ascending (ColumnSet.sorted): lets the native loader (engine.ts)
+   * serve local CSV files, parsing on several threads and sorting natively.
+   */
+  sorted?: boolean;
 }
 
 /** What is known about a loaded column without loading its values. */
@@ -58,6 +64,8 @@ export interface ColumnInfo {
   highCardinality: boolean;
   /** HyperLogLog estimate of distinct values, for high-cardinality string columns. */
   distinctEstimate?: number;
+  /** NaN, +inf and -inf cells of a numeric column, given when its values come sorted (they are left out then). */
+  nonFinite?: { nan: number; posInf: number; negInf: number };
 }
 
 export interface ColumnSet {
@@ -71,6 +79,8 @@ export interface ColumnSet {
   readonly spilled: boolean;
   /** Whether every column's values are already in memory (taking them all at once costs no extra reading). */
   readonly inMemory: boolean;
+  /** Numeric values come finite and ascending (the native loader); otherwise as in the file, NaN/±inf included. */
+  readonly sorted: boolean;
   info(name: string): ColumnInfo | undefined;
   /** One column's values (read back from disk when spilled); undefined for a column not loaded. */
   get(name: string): Promise<DriftInput | undefined>;
@@ -519,6 +529,7 @@ async function openParquetColumns(storage: Storage, uri: string, opts: LoadOptio
       missing,
       spilled: false,
       inMemory: false,
+      sorted: false,
       info(name) {
         const kind = kinds.get(name);
         if (kind === undefined) return undefined;
@@ -548,11 +559,41 @@ async function openParquetColumns(storage: Storage, uri: string, opts: LoadOptio
   }
 }
 
+/** Whether openColumns hands `uri` to the native loader (which may still give it back, see engine.ts). */
+export function nativeLoads(uri: string, opts: Pick<LoadOptions, 'sorted'>): boolean {
+  return formatOf(uri) === 'csv' && uri.startsWith('file:') && opts.sorted === true && engineAvailable();
+}
+
+/** A local CSV file through the native loader; null when the file needs the TypeScript loader. */
+async function openEngineColumns(storage: Storage, uri: string, opts: LoadOptions): Promise<ColumnSet | null> {
+  // Checked here so a missing file gets the storage layer's NotFoundError, as on the TypeScript path.
+  await storage.size(uri);
+  const dir = await mkdtemp(join(opts.tempDir ?? tmpdir(), 'sluice-cols-'));
+  track(dir);
+  const cleanup = async (): Promise<void> => {
+    await rm(dir, { recursive: true, force: true });
+    live.delete(dir);
+  };
+  try {
+    const manifest = await runEngine(fileURLToPath(uri), dir, opts);
+    if (manifest) return engineColumnSet(uri, dir, manifest, cleanup);
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+  await cleanup();
+  return null;
+}
+
 /** Loads the columns of the dataset at `uri` in one streaming pass (two if a column turned out to be text). */
 export async function openColumns(storage: Storage, uri: string, opts: LoadOptions = {}): Promise<ColumnSet> {
   const format = formatOf(uri);
   if (format === 'parquet' && uri.startsWith('file:')) {
     const set = await openParquetColumns(storage, uri, opts);
+    if (set) return set;
+  }
+  if (nativeLoads(uri, opts)) {
+    const set = await openEngineColumns(storage, uri, opts);
     if (set) return set;
   }
   const spill = new Spill(opts.memoryBytes ?? DEFAULT_MEMORY_BYTES);
@@ -643,6 +684,7 @@ export async function openColumns(storage: Storage, uri: string, opts: LoadOptio
       missing,
       spilled: spill.spilling,
       inMemory: !spill.spilling,
+      sorted: false,
       info(name) {
         const a = accs.get(name);
         if (!a) return undefined;

@@ -3,7 +3,7 @@
 // files one by one) and quantiles are exact: each numeric column is sorted once.
 import { DatasetProfile, type ColumnProfile, type NumericProfile } from '../../schemas/profile.js';
 import type { Storage } from '../storage/types.js';
-import { openColumns, type LoadOptions } from './columns.js';
+import { openColumns, type ColumnInfo, type LoadOptions } from './columns.js';
 
 const QUANTILES = { p1: 0.01, p5: 0.05, p25: 0.25, p50: 0.5, p75: 0.75, p95: 0.95, p99: 0.99 } as const;
 const TOP = 20;
@@ -76,31 +76,37 @@ export function histogram(sorted: Float64Array, min: number, max: number): { edg
   return { edges, counts };
 }
 
-/** Ascending finite values and the number of non-finite ones. */
-function finiteSorted(values: Float64Array): { sorted: Float64Array; nonFinite: number } {
+/** A numeric column's finite values ascending, its non-finite cells, and how many of NaN, +inf and -inf occur. */
+type NonFinite = { sorted: Float64Array; nonFinite: number; seen: number };
+
+/** The same from the values as in the file. */
+function finiteSorted(values: Float64Array): NonFinite {
   let k = 0;
   const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
-    if (Number.isFinite(v)) out[k++] = v;
-  }
-  return { sorted: out.subarray(0, k).sort(), nonFinite: values.length - k };
-}
-
-/** Distinct values of an ascending array (finite) plus NaN, +inf and -inf seen among the raw values. */
-function distinctNumeric(sorted: Float64Array, raw: Float64Array): number {
-  let d = 0;
-  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) d++;
   let nan = 0;
   let pos = 0;
   let neg = 0;
-  for (let i = 0; i < raw.length; i++) {
-    const v = raw[i] as number;
-    if (v !== v) nan = 1;
-    else if (v === Infinity) pos = 1;
-    else if (v === -Infinity) neg = 1;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (Number.isFinite(v)) out[k++] = v;
+    else if (v !== v) nan = 1;
+    else if (v > 0) pos = 1;
+    else neg = 1;
   }
-  return d + nan + pos + neg;
+  return { sorted: out.subarray(0, k).sort(), nonFinite: values.length - k, seen: nan + pos + neg };
+}
+
+/** The same from a column the loader already cleaned and sorted, with its non-finite counts. */
+function fromSorted(sorted: Float64Array, c: ColumnInfo['nonFinite']): NonFinite {
+  const { nan, posInf, negInf } = c ?? { nan: 0, posInf: 0, negInf: 0 };
+  return { sorted, nonFinite: nan + posInf + negInf, seen: Number(nan > 0) + Number(posInf > 0) + Number(negInf > 0) };
+}
+
+/** Distinct values of an ascending array. */
+function distinctNumeric(sorted: Float64Array): number {
+  let d = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) d++;
+  return d;
 }
 
 /** The profile of the dataset at `uri`, one column in memory at a time. */
@@ -109,7 +115,7 @@ export async function profileUri(
   uri: string,
   opts: Pick<LoadOptions, 'onProgress' | 'signal' | 'memoryBytes'> = {},
 ): Promise<DatasetProfile> {
-  const set = await openColumns(storage, uri, opts);
+  const set = await openColumns(storage, uri, { ...opts, sorted: true });
   try {
     const columns: ColumnProfile[] = [];
     for (const name of set.names) {
@@ -117,13 +123,15 @@ export async function profileUri(
       const input = await set.get(name);
       if (!info || !input) continue;
       if (input.type === 'numeric') {
-        const { sorted, nonFinite } = finiteSorted(input.values);
+        const { sorted, nonFinite, seen } = set.sorted
+          ? fromSorted(input.values, info.nonFinite)
+          : finiteSorted(input.values);
         const col: ColumnProfile = {
           name,
           type: 'numeric',
           count: set.rows,
           nulls: info.nulls,
-          distinct: distinctNumeric(sorted, input.values),
+          distinct: distinctNumeric(sorted) + seen,
           distinctApprox: false,
           nonFinite,
         };

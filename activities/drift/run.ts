@@ -3,7 +3,7 @@
 import type { ColumnDrift, DriftOptions, DriftReport } from '../../schemas/drift.js';
 import type { Storage } from '../storage/types.js';
 import type { DriftInput } from '../../schemas/drift.js';
-import { openColumns, type ColumnSet } from '../data/columns.js';
+import { nativeLoads, openColumns, type ColumnSet } from '../data/columns.js';
 import { columnDrift, datasetDrift } from './compute.js';
 import { SortPool } from './sort-pool.js';
 
@@ -25,7 +25,7 @@ async function prepared(
   reuse?: ArrayBuffer,
 ): Promise<DriftInput | undefined> {
   const v = await set.take(name, reuse);
-  if (v?.type !== 'numeric') return v;
+  if (v?.type !== 'numeric' || set.sorted) return v;
   return { type: 'numeric', values: await pool.sorted(v.values) };
 }
 
@@ -57,19 +57,26 @@ export async function driftUris(
     openColumns(storage, uri, {
       columns: opts.columns,
       signal,
+      sorted: true,
       onProgress: (rows: number) => onProgress?.({ phase: 'load', side, rows }),
     });
   // Sorting is the largest cost after parsing: it runs on worker threads. When a side is held in memory,
   // all its columns are queued at once — the reference's while the current file is still loading; otherwise each
-  // pair is prepared just before it is compared, so only one pair is in memory.
+  // pair is prepared just before it is compared, so only one pair is in memory. Files the native loader reads
+  // (parsed and sorted in its own threads) are loaded side by side instead.
   const pool = new SortPool();
+  const together = [referenceUri, currentUri].every((u) => nativeLoads(u, { sorted: true }));
+  const early = together ? open(currentUri, 'current') : null;
+  // Awaited below; this only keeps its failure from being reported as unhandled while the reference loads.
+  early?.catch(() => undefined);
   const ref = await open(referenceUri, 'reference').catch(async (err: unknown) => {
+    await early?.then((s) => s.close()).catch(() => undefined);
     await pool.close();
     throw err;
   });
   try {
     const refReady = ref.inMemory ? prepareAll(ref, pool) : null;
-    const cur = await open(currentUri, 'current');
+    const cur = await (early ?? open(currentUri, 'current'));
     try {
       const curReady = cur.inMemory ? prepareAll(cur, pool) : null;
       const inRef = new Set(ref.names);

@@ -1,0 +1,114 @@
+// The native column loader (engine/, Rust, built by scripts/setup.mjs): a local CSV file becomes one file of sorted
+// finite f64s per numeric column plus exact text counts, parsed on several threads and sorted natively. It reads
+// the same values as the TypeScript loader (typing, nulls, nan/inf spellings, the 100 000-category cap) and gives
+// up with exit code 64 on what it does not read identically (quoted fields, ragged rows, bare CRs, invalid UTF-8):
+// the caller then uses the TypeScript loader, which also gives the canonical error for malformed files.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { EngineManifest } from '../../schemas/engine.js';
+import type { DriftInput } from '../../schemas/drift.js';
+import type { ColumnInfo, ColumnSet, LoadOptions } from './columns.js';
+
+export const ENGINE_BINARY = resolve(import.meta.dirname, '..', '..', 'engine', 'target', 'release', 'sluice-engine');
+
+/** Exit code of a file the engine leaves to the TypeScript loader. */
+const UNSUPPORTED = 64;
+
+/** Whether the native loader can be used: built, and not switched off with SLUICE_ENGINE=js. */
+export function engineAvailable(): boolean {
+  return process.env.SLUICE_ENGINE !== 'js' && existsSync(ENGINE_BINARY);
+}
+
+/** Runs the engine on `path`, writing column files into `dir`; null when the file needs the TypeScript loader. */
+export async function runEngine(path: string, dir: string, opts: LoadOptions): Promise<EngineManifest | null> {
+  const args = ['columns', '--input', path, '--out', dir, '--threads', String(Math.min(4, availableParallelism()))];
+  for (const c of opts.columns ?? []) args.push('--column', c);
+  if (opts.memoryBytes !== undefined) args.push('--memory', String(opts.memoryBytes));
+  opts.signal?.throwIfAborted();
+  const child = spawn(ENGINE_BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const abort = (): void => void child.kill('SIGKILL');
+  opts.signal?.addEventListener('abort', abort, { once: true });
+  const out: Buffer[] = [];
+  let err = '';
+  child.stdout.on('data', (b: Buffer) => out.push(b));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => {
+    err += s;
+    // Progress lines (`rows N`) feed heartbeats; only the tail is kept for an error message.
+    for (const m of s.matchAll(/^rows (\d+)$/gm)) opts.onProgress?.(Number(m[1]));
+    if (err.length > 8192) err = err.slice(-4096);
+  });
+  const code = await new Promise<number | null>((done, fail) => {
+    child.once('error', fail);
+    child.once('close', done);
+  }).finally(() => opts.signal?.removeEventListener('abort', abort));
+  opts.signal?.throwIfAborted();
+  if (code === UNSUPPORTED) return null;
+  if (code !== 0) {
+    const tail = err.replace(/^rows \d+\n/gm, '').trim();
+    throw new Error(`${ENGINE_BINARY} failed on ${path} (exit ${String(code)}): ${tail || 'no message'}`);
+  }
+  return EngineManifest.parse(JSON.parse(Buffer.concat(out).toString('utf8')));
+}
+
+/** n little-endian f64s from `path`, into `reuse` when it is large enough. */
+async function readValues(path: string, n: number, reuse?: ArrayBuffer): Promise<Float64Array> {
+  const out = reuse && reuse.byteLength >= n * 8 ? new Float64Array(reuse, 0, n) : new Float64Array(n);
+  const bytes = new Uint8Array(out.buffer, 0, n * 8);
+  const fh = await open(path, 'r');
+  try {
+    let got = 0;
+    while (got < bytes.length) {
+      const { bytesRead } = await fh.read(bytes, got, bytes.length - got, got);
+      if (bytesRead === 0) throw new Error(`${path} ended after ${got} of ${bytes.length} bytes`);
+      got += bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
+  return out;
+}
+
+/** The engine's output as a ColumnSet: numeric values come finite and ascending (`sorted`), one column per read. */
+export function engineColumnSet(uri: string, dir: string, m: EngineManifest, close: () => Promise<void>): ColumnSet {
+  const byName = new Map(m.columns.map((c) => [c.name, c]));
+  let closed = false;
+  const read = async (name: string, reuse?: ArrayBuffer): Promise<DriftInput | undefined> => {
+    if (closed) throw new Error(`column set for ${uri} is closed`);
+    const c = byName.get(name);
+    if (!c) return undefined;
+    if (c.type === 'string') return { type: 'string', counts: new Map(c.counts) };
+    return { type: 'numeric', values: await readValues(join(dir, c.file), c.finite, reuse) };
+  };
+  return {
+    uri,
+    rows: m.rows,
+    names: m.columns.map((c) => c.name),
+    missing: m.missing,
+    spilled: true,
+    inMemory: false,
+    sorted: true,
+    info(name) {
+      const c = byName.get(name);
+      if (!c) return undefined;
+      const info: ColumnInfo = {
+        name,
+        type: c.type,
+        values: c.values,
+        nulls: c.nulls,
+        highCardinality: c.type === 'string' && c.highCardinality === true,
+      };
+      if (c.type === 'string' && c.distinctEstimate !== undefined) info.distinctEstimate = c.distinctEstimate;
+      if (c.type === 'numeric') info.nonFinite = { nan: c.nan, posInf: c.posInf, negInf: c.negInf };
+      return info;
+    },
+    get: (name) => read(name),
+    take: (name, reuse) => read(name, reuse),
+    async close() {
+      closed = true;
+      await close();
+    },
+  };
+}

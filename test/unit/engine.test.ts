@@ -1,0 +1,186 @@
+// The native column loader and sorter (engine/) against the TypeScript loader and sort: same rows, types, counts
+// and sorted values on every file the engine accepts; files it does not read identically are handed back.
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openColumns, type ColumnSet } from '../../activities/data/columns.js';
+import { ENGINE_BINARY, engineAvailable } from '../../activities/data/engine.js';
+import { SortPool } from '../../activities/drift/sort-pool.js';
+import { createStorage } from '../../activities/storage/index.js';
+
+const storage = createStorage();
+const root = resolve(import.meta.dirname, '..', '..');
+let dir = '';
+
+beforeAll(async () => {
+  // scripts/setup.mjs builds it; a missing binary here means that step failed or Rust is not installed.
+  if (!engineAvailable()) throw new Error(`${ENGINE_BINARY} is not built: run node scripts/setup.mjs (needs cargo)`);
+  dir = await mkdtemp(join(tmpdir(), 'sluice-engine-test-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Everything a ColumnSet says, numeric values as finite and sorted whichever loader read them. */
+async function snapshot(set: ColumnSet) {
+  const columns = [];
+  for (const name of set.names) {
+    const info = set.info(name);
+    const v = await set.get(name);
+    const data =
+      v?.type === 'numeric'
+        ? set.sorted
+          ? [...v.values]
+          : [...v.values].filter(Number.isFinite).sort((a, b) => a - b || (Object.is(a, -0) ? -1 : 1))
+        : [...(v?.counts ?? [])];
+    const { distinctEstimate, nonFinite, ...exact } = info ?? {};
+    columns.push({ ...exact, data, approx: distinctEstimate === undefined ? null : Math.round(distinctEstimate) });
+    void nonFinite;
+  }
+  return { rows: set.rows, names: set.names, missing: set.missing, columns };
+}
+
+async function both(file: string, columns?: string[]) {
+  const uri = pathToFileURL(join(dir, file)).href;
+  const native = await openColumns(storage, uri, { sorted: true, columns });
+  const before = process.env.SLUICE_ENGINE;
+  process.env.SLUICE_ENGINE = 'js';
+  const ts = await openColumns(storage, uri, { sorted: true, columns }).finally(() => {
+    if (before === undefined) delete process.env.SLUICE_ENGINE;
+    else process.env.SLUICE_ENGINE = before;
+  });
+  try {
+    return { native, ts, a: await snapshot(native), b: await snapshot(ts) };
+  } finally {
+    await native.close();
+    await ts.close();
+  }
+}
+
+describe('native loader matches the TypeScript loader', () => {
+  it('reads typing, nulls, nan/inf spellings, CRLF, a BOM, blank lines and duplicate header names alike', async () => {
+    const csv =
+      '\ufeffid, x ,label,late,early,x,blank\r\n' +
+      '1,1.5,a,1,txt,9,\r\n' +
+      '\r\n' +
+      '2,-0,b,2,3,9,\r\n' +
+      '3,NaN,a,oops,4,9,\r\n' +
+      '4, inf ,,5,,9,\r\n' +
+      '5,-Infinity,c,6,5,9,\r\n' +
+      '6,1e3,a,7,6,9,\r\n' +
+      '7,.5,é,8,7,9,';
+    await writeFile(join(dir, 'mixed.csv'), csv);
+    const { native, a, b } = await both('mixed.csv');
+    expect(native.sorted).toBe(true);
+    expect(a).toEqual(b);
+    expect(a.names).toEqual(['id', 'x', 'label', 'late', 'early', 'blank']);
+    // `late` turns to text after numbers: counted again as written; `early` is text from its first value.
+    const late = a.columns.find((c) => c.name === 'late');
+    expect(late).toMatchObject({ type: 'string', values: 7 });
+    expect(native.info('x')?.nonFinite).toEqual({ nan: 1, posInf: 1, negInf: 1 });
+  });
+
+  it('selects columns and reports the missing ones', async () => {
+    await writeFile(join(dir, 'pick.csv'), 'a,b,c\n1,x,2\n3,y,4\n');
+    const { a, b } = await both('pick.csv', ['c', 'a', 'zz']);
+    expect(a).toEqual(b);
+    expect(a.names).toEqual(['a', 'c']);
+    expect(a.missing).toEqual(['zz']);
+  });
+
+  it('agrees on a multi-chunk file read on several threads, with late text and high cardinality', async () => {
+    // ~30 MB: two 16 MiB chunks, the second split over threads; `tail` turns to text in the last chunk, `id`
+    // passes the 100 000-category cap.
+    const lines = ['n,f,cat,id,tail'];
+    const rows = 600_000;
+    let seed = 7;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let i = 0; i < rows; i++) {
+      const tail = i === rows - 10 ? 'text' : String(i % 97);
+      const f = i % 1000 === 0 ? '' : (rnd() * 2000 - 1000).toFixed(6);
+      lines.push(`${i},${f},c${i % 7},k${i},${tail}`);
+    }
+    await writeFile(join(dir, 'big.csv'), `${lines.join('\n')}\n`);
+    const { a, b } = await both('big.csv');
+    const { columns: ca, ...ra } = a;
+    const { columns: cb, ...rb } = b;
+    expect(ra).toEqual(rb);
+    expect(ra.rows).toBe(rows);
+    for (const [i, col] of ca.entries()) {
+      const other = cb[i] as (typeof cb)[number];
+      // The two loaders hash differently for the distinct-value estimate: both within 3 % of the truth.
+      if (col.name === 'id') {
+        expect(col.highCardinality).toBe(true);
+        expect(Math.abs((col.approx as number) - rows) / rows).toBeLessThan(0.03);
+        expect(Math.abs((other.approx as number) - rows) / rows).toBeLessThan(0.03);
+        expect({ ...col, approx: 0 }).toEqual({ ...other, approx: 0 });
+      } else expect(col).toEqual(other);
+    }
+    expect(ca.find((c) => c.name === 'tail')).toMatchObject({ type: 'string', values: rows });
+  });
+
+  it('hands quoted fields and ragged rows back to the TypeScript loader', async () => {
+    await writeFile(join(dir, 'quoted.csv'), 'a,b\n1,"x, y"\n2,z\n');
+    const quoted = await both('quoted.csv');
+    expect(quoted.native.sorted).toBe(false);
+    expect(quoted.a).toEqual(quoted.b);
+    await writeFile(join(dir, 'ragged.csv'), 'a,b\n1,2\n3\n');
+    await expect(openColumns(storage, pathToFileURL(join(dir, 'ragged.csv')).href, { sorted: true })).rejects.toThrow(
+      /line 3: expected 2 fields/,
+    );
+  });
+
+  it('removes its column files on close and gives the storage error for a missing file', async () => {
+    const tmp = await mkdtemp(join(dir, 'spill-'));
+    await writeFile(join(dir, 'small.csv'), 'a\n1\n2\n');
+    const set = await openColumns(storage, pathToFileURL(join(dir, 'small.csv')).href, { sorted: true, tempDir: tmp });
+    expect(await readdir(tmp)).toHaveLength(1);
+    await set.close();
+    expect(await readdir(tmp)).toHaveLength(0);
+    await expect(openColumns(storage, pathToFileURL(join(dir, 'nope.csv')).href, { sorted: true })).rejects.toThrow(
+      /not found|no such/i,
+    );
+  });
+});
+
+describe('native sort pool', () => {
+  it('drops non-finite values and sorts as the TypeScript worker does, -0 before +0', async () => {
+    const values = new Float64Array(300_000);
+    for (let i = 0; i < values.length; i++) values[i] = Math.round(Math.sin(i) * 1e6) / 1e3;
+    values.set([NaN, Infinity, -Infinity, -0, 0, -0], 100);
+    const expected = [...values].filter(Number.isFinite);
+    const want = new Float64Array(expected).sort();
+    const pool = new SortPool();
+    try {
+      const got = await Promise.all([
+        pool.sorted(values.slice()),
+        pool.sorted(values.slice()),
+        pool.sorted(new Float64Array(0)),
+      ]);
+      expect(got[0]).toEqual(want);
+      expect(got[1]).toEqual(want);
+      expect(got[2]).toHaveLength(0);
+      expect(Object.is(got[0]![want.indexOf(0)], -0)).toBe(true);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('engine crate', () => {
+  it('passes its own Rust unit tests', () => {
+    const res = spawnSync(
+      'cargo',
+      ['test', '--release', '--offline', '--quiet', '--manifest-path', 'engine/Cargo.toml'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
+    );
+    expect(res.stderr + res.stdout).toMatch(/test result: ok/);
+    expect(res.status).toBe(0);
+  }, 300_000);
+});
