@@ -37,3 +37,26 @@ export const EngineManifest = z.object({
   columns: z.array(z.discriminatedUnion('type', [EngineNumericColumn, EngineTextColumn])),
 });
 export type EngineManifest = z.infer<typeof EngineManifest>;
+
+const Counter = z.object({ failed: Count, examples: z.array(z.string()) });
+
+/** A rule column's validation counters (`sluice-engine validate`), as validate.ts's ColumnCounts. */
+export const EngineColumnCounts = z.object({
+  nulls: Count,
+  nonNull: Count,
+  type: Counter,
+  min: Counter,
+  max: Counter,
+  values: Counter,
+  duplicateRows: Count,
+  duplicates: z.array(z.string()),
+});
+
+/** What `sluice-engine validate` prints: the header as written and counters for the rule columns it has. */
+export const EngineValidation = z.object({
+  rows: Count,
+  peakRssMb: z.number().nonnegative(),
+  header: z.array(z.string()),
+  columns: z.record(z.string(), EngineColumnCounts),
+});
+export type EngineValidation = z.infer<typeof EngineValidation>;

@@ -1,14 +1,17 @@
-// The native column loader (engine/, Rust, built by scripts/setup.mjs): a local CSV file becomes one file of sorted
-// finite f64s per numeric column plus exact text counts, parsed on several threads and sorted natively. It reads
-// the same values as the TypeScript loader (typing, nulls, nan/inf spellings, the 100 000-category cap) and gives
-// up with exit code 64 on what it does not read identically (quoted fields, ragged rows, bare CRs, invalid UTF-8):
-// the caller then uses the TypeScript loader, which also gives the canonical error for malformed files.
+// The native data engine (engine/, Rust, built by scripts/setup.mjs) on local CSV files, parsed on several threads:
+// - columns: one file of sorted finite f64s per numeric column plus exact text counts, read exactly as the
+//   TypeScript loader reads them (typing, nulls, nan/inf spellings, the 100 000-category cap);
+// - validate: the Validator's counters for number, integer, string and category rules.
+// It gives up with exit code 64 on what it does not read identically (quoted fields, ragged rows, bare CRs, invalid
+// UTF-8, other rule types): the caller then uses the TypeScript code, which also gives the canonical error for a
+// malformed file.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { EngineManifest } from '../../schemas/engine.js';
+import { EngineManifest, EngineValidation } from '../../schemas/engine.js';
+import type { ValidationRules } from '../../schemas/validation.js';
 import type { DriftInput } from '../../schemas/drift.js';
 import type { ColumnInfo, ColumnSet, LoadOptions } from './columns.js';
 
@@ -22,24 +25,36 @@ export function engineAvailable(): boolean {
   return process.env.SLUICE_ENGINE !== 'js' && existsSync(ENGINE_BINARY);
 }
 
-/** Runs the engine on `path`, writing column files into `dir`; null when the file needs the TypeScript loader. */
-export async function runEngine(path: string, dir: string, opts: LoadOptions): Promise<EngineManifest | null> {
-  const args = ['columns', '--input', path, '--out', dir, '--threads', String(Math.min(4, availableParallelism()))];
-  for (const c of opts.columns ?? []) args.push('--column', c);
-  if (opts.memoryBytes !== undefined) args.push('--memory', String(opts.memoryBytes));
+/** What an engine command needs from its caller. */
+type RunOptions = Pick<LoadOptions, 'onProgress' | 'signal'>;
+
+/**
+ * Runs `sluice-engine <args>` (with `stdin` written to it) and returns its stdout, or null when the file needs the
+ * TypeScript reader (exit 64).
+ */
+async function spawnEngine(args: string[], opts: RunOptions, stdin = ''): Promise<string | null> {
   opts.signal?.throwIfAborted();
-  const child = spawn(ENGINE_BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(ENGINE_BINARY, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const abort = (): void => void child.kill('SIGKILL');
   opts.signal?.addEventListener('abort', abort, { once: true });
   const out: Buffer[] = [];
   let err = '';
+  let partial = '';
   child.stdout.on('data', (b: Buffer) => out.push(b));
   child.stderr.setEncoding('utf8').on('data', (s: string) => {
-    err += s;
-    // Progress lines (`rows N`) feed heartbeats; only the tail is kept for an error message.
-    for (const m of s.matchAll(/^rows (\d+)$/gm)) opts.onProgress?.(Number(m[1]));
-    if (err.length > 8192) err = err.slice(-4096);
+    // Progress lines (`rows N`) feed heartbeats; a line may arrive in pieces. Other lines are kept (the tail) for
+    // an error message.
+    const lines = (partial + s).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const m = /^rows (\d+)$/.exec(line);
+      if (m) opts.onProgress?.(Number(m[1]));
+      else err = `${err}${line}\n`.slice(-4096);
+    }
   });
+  // The engine may exit (unsupported input) before reading all of stdin.
+  child.stdin.on('error', () => undefined);
+  child.stdin.end(stdin);
   const code = await new Promise<number | null>((done, fail) => {
     child.once('error', fail);
     child.once('close', done);
@@ -47,10 +62,42 @@ export async function runEngine(path: string, dir: string, opts: LoadOptions): P
   opts.signal?.throwIfAborted();
   if (code === UNSUPPORTED) return null;
   if (code !== 0) {
-    const tail = err.replace(/^rows \d+\n/gm, '').trim();
-    throw new Error(`${ENGINE_BINARY} failed on ${path} (exit ${String(code)}): ${tail || 'no message'}`);
+    const tail = (err + partial).trim();
+    throw new Error(`${ENGINE_BINARY} ${args[0] ?? ''} failed (exit ${String(code)}): ${tail || 'no message'}`);
   }
-  return EngineManifest.parse(JSON.parse(Buffer.concat(out).toString('utf8')));
+  return Buffer.concat(out).toString('utf8');
+}
+
+const threads = (): string => String(Math.min(4, availableParallelism()));
+
+/** Runs the engine on `path`, writing column files into `dir`; null when the file needs the TypeScript loader. */
+export async function runEngine(path: string, dir: string, opts: LoadOptions): Promise<EngineManifest | null> {
+  const args = ['columns', '--input', path, '--out', dir, '--threads', threads()];
+  for (const c of opts.columns ?? []) args.push('--column', c);
+  if (opts.memoryBytes !== undefined) args.push('--memory', String(opts.memoryBytes));
+  const out = await spawnEngine(args, opts);
+  return out === null ? null : EngineManifest.parse(JSON.parse(out));
+}
+
+/**
+ * Validation counters of the rule columns of the CSV file at `path`; null when the rules or the file need the
+ * TypeScript Validator (boolean and timestamp rules, min/max on text, quoted fields, …: see engine/src/validate.rs).
+ */
+export async function engineValidate(
+  path: string,
+  rules: ValidationRules,
+  opts: RunOptions,
+): Promise<EngineValidation | null> {
+  // NUL-separated: name, type, min, max, unique, value count, values.
+  const fields: string[] = [];
+  for (const [name, r] of Object.entries(rules.columns)) {
+    const values = r.values ?? [];
+    fields.push(name, r.type, r.min === undefined ? '' : String(r.min), r.max === undefined ? '' : String(r.max));
+    fields.push(r.unique ? '1' : '0', String(values.length), ...values);
+  }
+  if (fields.some((f) => f.includes('\0'))) return null;
+  const out = await spawnEngine(['validate', '--input', path, '--threads', threads()], opts, fields.join('\0') + '\0');
+  return out === null ? null : EngineValidation.parse(JSON.parse(out));
 }
 
 /** n little-endian f64s from `path`, into `reuse` when it is large enough. */

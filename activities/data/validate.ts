@@ -23,6 +23,7 @@ import type { Storage } from '../storage/types.js';
 import { formatOf, openTable, type TableReader } from './reader.js';
 import { CsvByteScanner, fieldText } from './csv.js';
 import { cellText, openParquetFile, ParquetFormatError } from './parquet.js';
+import { engineAvailable } from './engine.js';
 
 const MAX_EXAMPLES = 5;
 
@@ -837,6 +838,13 @@ export async function validateUri(
   const format = formatOf(uri);
   if (format === 'parquet') return validateParquet(storage, uri, rules, opts);
   if (format === 'csv') {
+    if (uri.startsWith('file:') && engineAvailable()) {
+      // Checked first so a missing file gets the storage layer's NotFoundError, as below.
+      await storage.size(uri);
+      const { validateCsvNative } = await import('./validate-native.js');
+      const report = await validateCsvNative(fileURLToPath(uri), rules, opts);
+      if (report) return report;
+    }
     const body = await storage.openRead(uri);
     try {
       return await validateCsvBytes(body, rules, { ...opts, source: uri });

@@ -9,42 +9,29 @@ const POW10: [f64; 16] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10
 /// before one correctly rounded division, so it equals the decimal's correctly rounded value.
 #[inline]
 fn fast(b: &[u8]) -> Option<f64> {
-    let mut i = 0;
-    let neg = match b.first() {
-        Some(b'-') => {
-            i = 1;
-            true
-        }
-        Some(b'+') => {
-            i = 1;
-            false
-        }
-        _ => false,
+    let (neg, body) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        b'+' => (false, &b[1..]),
+        _ => (false, b),
     };
+    // 15 digits and a dot at most.
+    if body.is_empty() || body.len() > 16 {
+        return None;
+    }
     let mut m: u64 = 0;
-    let mut digits = 0usize;
-    while i < b.len() && b[i].is_ascii_digit() {
-        m = m * 10 + u64::from(b[i] - b'0');
-        i += 1;
-        digits += 1;
-        if digits > 15 {
+    let mut dot = usize::MAX;
+    for (i, &c) in body.iter().enumerate() {
+        let d = c.wrapping_sub(b'0');
+        if d < 10 {
+            m = m * 10 + u64::from(d);
+        } else if c == b'.' && dot == usize::MAX {
+            dot = i;
+        } else {
             return None;
         }
     }
-    let mut frac = 0usize;
-    if i < b.len() && b[i] == b'.' {
-        i += 1;
-        while i < b.len() && b[i].is_ascii_digit() {
-            m = m * 10 + u64::from(b[i] - b'0');
-            i += 1;
-            digits += 1;
-            frac += 1;
-            if digits > 15 {
-                return None;
-            }
-        }
-    }
-    if i != b.len() || digits == 0 {
+    let (digits, frac) = if dot == usize::MAX { (body.len(), 0) } else { (body.len() - 1, body.len() - 1 - dot) };
+    if digits == 0 || digits > 15 {
         return None;
     }
     let v = m as f64 / POW10[frac];
@@ -66,7 +53,7 @@ fn js_decimal(b: &[u8]) -> Option<f64> {
 }
 
 /// String.prototype.trim's white space: Unicode Zs, TAB, VT, FF, BOM and the line terminators.
-fn js_space(c: char) -> bool {
+pub fn js_space(c: char) -> bool {
     matches!(
         c,
         '\u{9}'..='\u{d}'
@@ -84,7 +71,7 @@ fn js_space(c: char) -> bool {
 }
 
 fn special(b: &[u8]) -> Option<f64> {
-    let s = std::str::from_utf8(b).ok()?.trim_matches(js_space);
+    let s = js_trim(std::str::from_utf8(b).ok()?);
     let is = |w: &str| s.eq_ignore_ascii_case(w);
     if is("nan") || is("+nan") || is("-nan") {
         Some(f64::NAN)
@@ -97,10 +84,21 @@ fn special(b: &[u8]) -> Option<f64> {
     }
 }
 
+/// A finite decimal as the validator's `number` type reads it (validate.ts parseNumber), or None.
+#[inline]
+pub fn parse_decimal(b: &[u8]) -> Option<f64> {
+    fast(b).or_else(|| js_decimal(b))
+}
+
 /// The cell's number (NaN and ±inf included), or None when the cell is text.
 #[inline]
 pub fn parse_numeric(b: &[u8]) -> Option<f64> {
-    fast(b).or_else(|| js_decimal(b)).or_else(|| special(b))
+    parse_decimal(b).or_else(|| special(b))
+}
+
+/// String.prototype.trim.
+pub fn js_trim(s: &str) -> &str {
+    s.trim_matches(js_space)
 }
 
 #[cfg(test)]

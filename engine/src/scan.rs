@@ -3,7 +3,7 @@
 // field is null. Anything else this scanner does not read identically (quotes, bare CR, ragged rows, invalid
 // UTF-8 in text) is an Unsupported error: the caller then leaves the whole file to the TypeScript reader.
 use crate::number::parse_numeric;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// FNV-1a: category keys are a few bytes long, where SipHash's set-up dominates.
@@ -24,6 +24,7 @@ impl Hasher for Fnv {
 }
 
 pub type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+pub type FnvSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
 
 #[derive(Debug)]
 pub struct Unsupported(pub String);
@@ -102,19 +103,7 @@ pub fn scan_part<'a>(data: &'a [u8], width: usize, fields: &[usize], modes: &[Mo
     for (k, &f) in fields.iter().enumerate() {
         slot[f] = k;
     }
-    let mut rows = 0u64;
-    let mut cells: Vec<&'a [u8]> = Vec::with_capacity(width);
-    for raw in data.split(|&c| c == b'\n') {
-        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if line.is_empty() {
-            continue;
-        }
-        cells.clear();
-        cells.extend(line.split(|&c| c == b','));
-        if cells.len() != width {
-            return Err(Unsupported("a row with a different number of fields than the header".into()));
-        }
-        rows += 1;
+    let rows = for_each_record(data, width, |cells| {
         for (f, &cell) in cells.iter().enumerate() {
             let k = slot[f];
             if k == usize::MAX {
@@ -144,7 +133,59 @@ pub fn scan_part<'a>(data: &'a [u8], width: usize, fields: &[usize], modes: &[Mo
                 },
             }
         }
-    }
-    // The last line of a part may have been read without its LF only at the end of the file (see main.rs).
+        Ok(())
+    })?;
     Ok(Part { rows, columns })
+}
+
+/// Calls `each` with the fields of every record in `data` (whole lines; the file's last line may lack its LF) and
+/// returns the record count. Quotes anywhere are Unsupported: a quoted field can hold commas, line feeds and `""`.
+pub fn for_each_record<'a>(
+    data: &'a [u8],
+    width: usize,
+    mut each: impl FnMut(&[&'a [u8]]) -> Result<(), Unsupported>,
+) -> Result<u64, Unsupported> {
+    if data.contains(&b'"') {
+        return Err(Unsupported("quoted fields".into()));
+    }
+    // A CR is a line end only before an LF here; the TypeScript reader also ends a record at a bare CR.
+    let cr = data.contains(&b'\r');
+    let mut rows = 0u64;
+    let mut cells: Vec<&'a [u8]> = Vec::with_capacity(width);
+    let mut record = |line: &'a [u8], cells: &mut Vec<&'a [u8]>, rows: &mut u64| -> Result<(), Unsupported> {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if cr && line.contains(&b'\r') {
+            return Err(Unsupported("a carriage return inside a line".into()));
+        }
+        // An empty line is skipped (a CRLF-only line included), not read as one empty field.
+        if line.is_empty() && cells.len() <= 1 {
+            cells.clear();
+            return Ok(());
+        }
+        if cells.len() != width {
+            return Err(Unsupported("a row with a different number of fields than the header".into()));
+        }
+        *rows += 1;
+        each(cells)?;
+        cells.clear();
+        Ok(())
+    };
+    // One pass over the bytes for both separators.
+    let (mut start, mut line) = (0, 0);
+    for (i, &c) in data.iter().enumerate() {
+        if c == b',' {
+            cells.push(&data[start..i]);
+            start = i + 1;
+        } else if c == b'\n' {
+            let last = &data[start..i];
+            cells.push(last.strip_suffix(b"\r").unwrap_or(last));
+            record(&data[line..i], &mut cells, &mut rows)?;
+            (start, line) = (i + 1, i + 1);
+        }
+    }
+    if line < data.len() {
+        cells.push(&data[start..]);
+        record(&data[line..], &mut cells, &mut rows)?;
+    }
+    Ok(rows)
 }

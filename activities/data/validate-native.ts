@@ -1,0 +1,20 @@
+// Validation of a local CSV file by the native engine (engine.ts engineValidate): its counters go into the same
+// Validator that assembles every report, so checks, `mostly` and pass/fail are decided in one place.
+import type { ValidationReport, ValidationRules } from '../../schemas/validation.js';
+import { engineValidate } from './engine.js';
+import { Validator, type ValidateOptions } from './validate.js';
+
+/** The report for the CSV file at `path`, or null when the file or the rules need the TypeScript Validator. */
+export async function validateCsvNative(
+  path: string,
+  rules: ValidationRules,
+  opts: ValidateOptions,
+): Promise<ValidationReport | null> {
+  const counts = await engineValidate(path, rules, opts);
+  if (counts === null) return null;
+  const v = new Validator(rules);
+  v.begin(counts.header);
+  for (const [name, k] of Object.entries(counts.columns)) v.setCounts(name, k);
+  v.endBatch(counts.rows);
+  return v.finish();
+}

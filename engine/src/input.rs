@@ -1,0 +1,161 @@
+// Reading a local CSV file for the engine's commands: the header, then chunks of whole lines, each split at line
+// ends over several threads. Reading rules are scan.rs's.
+use crate::number::js_trim;
+use crate::scan::{check_text, Unsupported};
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+const CHUNK: usize = 16 << 20;
+
+pub enum Failure {
+    Unsupported(String),
+    Io(io::Error),
+}
+
+impl From<Unsupported> for Failure {
+    fn from(u: Unsupported) -> Self {
+        Failure::Unsupported(u.0)
+    }
+}
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        Failure::Io(e)
+    }
+}
+
+/// Reads the file from byte `skip` chunk by chunk, handing each run of whole lines to `each` (the last call may
+/// lack a final LF).
+pub fn chunks(path: &Path, skip: u64, mut each: impl FnMut(&[u8]) -> Result<(), Failure>) -> Result<(), Failure> {
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(skip))?;
+    let mut buf = vec![0u8; CHUNK];
+    let mut carry = 0;
+    loop {
+        if carry == buf.len() {
+            buf.resize(buf.len() * 2, 0); // a line longer than the chunk
+        }
+        let n = file.read(&mut buf[carry..])?;
+        let filled = carry + n;
+        if n == 0 {
+            if filled > 0 {
+                each(&buf[..filled])?;
+            }
+            return Ok(());
+        }
+        match buf[..filled].iter().rposition(|&c| c == b'\n') {
+            Some(p) => {
+                each(&buf[..=p])?;
+                buf.copy_within(p + 1..filled, 0);
+                carry = filled - p - 1;
+            }
+            None => carry = filled,
+        }
+    }
+}
+
+/// Splits whole lines into `n` parts at line ends.
+pub fn split_lines(data: &[u8], n: usize) -> Vec<&[u8]> {
+    let mut parts = Vec::with_capacity(n);
+    let mut from = 0;
+    for k in 1..n {
+        let mut at = (data.len() * k / n).max(from);
+        while at > 0 && at < data.len() && data[at - 1] != b'\n' {
+            at += 1;
+        }
+        parts.push(&data[from..at]);
+        from = at;
+    }
+    parts.push(&data[from..]);
+    parts
+}
+
+/// The header line (after a UTF-8 BOM) and the byte offset where the rows start.
+pub fn read_header(path: &Path) -> Result<(Vec<String>, u64), Failure> {
+    let mut file = File::open(path)?;
+    let mut head = Vec::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut offset = 0;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Err(Failure::Unsupported("no header line ending in a line feed".into()));
+        }
+        head.extend_from_slice(&buf[..n]);
+        let bom = if head.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
+        // Empty lines before the header are skipped, as by the TypeScript reader.
+        while let Some(p) = head[bom + offset..].iter().position(|&c| c == b'\n') {
+            let raw = &head[bom + offset..bom + offset + p];
+            let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+            let end = bom + offset + p + 1;
+            if line.is_empty() {
+                offset += p + 1;
+                continue;
+            }
+            let mut names = Vec::new();
+            for cell in line.split(|&c| c == b',') {
+                check_text(cell)?;
+                names.push(std::str::from_utf8(cell).unwrap().to_string());
+            }
+            return Ok((names, end as u64));
+        }
+    }
+}
+
+/// Header names trimmed (String.prototype.trim), each with its first position: a repeated name means its first column.
+pub fn header_index(header: &[String]) -> Vec<(String, usize)> {
+    let mut seen = std::collections::HashSet::new();
+    header
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| {
+            let n = js_trim(h).to_string();
+            seen.insert(n.clone()).then_some((n, i))
+        })
+        .collect()
+}
+
+/// Runs `scan` over `threads` line-aligned parts of `data` at once; the results come back in file order.
+pub fn parallel<'a, P: Send>(
+    data: &'a [u8],
+    threads: usize,
+    scan: impl Fn(&'a [u8]) -> Result<P, Unsupported> + Sync,
+) -> Result<Vec<P>, Unsupported> {
+    let parts = split_lines(data, threads);
+    let scan = &scan;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = parts.into_iter().map(|p| s.spawn(move || scan(p))).collect();
+        handles.into_iter().map(|h| h.join().expect("scan thread")).collect()
+    })
+}
+
+/// `rows N` on stderr every 100 000 rows or more: progress for the caller's heartbeats.
+#[derive(Default)]
+pub struct Progress {
+    rows: u64,
+    reported: u64,
+}
+
+impl Progress {
+    pub fn add(&mut self, rows: u64) -> u64 {
+        self.rows += rows;
+        if self.rows - self.reported >= 100_000 {
+            self.reported = self.rows;
+            // One write per line: the reader splits on line ends, but whole lines are easier to follow.
+            let _ = io::stderr().write_all(format!("rows {}\n", self.rows).as_bytes());
+        }
+        self.rows
+    }
+}
+
+/// The process's peak resident memory so far (VmHWM), in MB.
+pub fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or(0.0);
+    (kb / 1024.0 * 10.0).round() / 10.0
+}
+

@@ -1,0 +1,150 @@
+// `sluice-engine columns`: the selected columns of a local CSV file as typed columns (see columns.rs), numeric ones
+// sorted into files, text ones counted; the manifest on stdout is schemas/engine.ts's EngineManifest.
+use crate::columns::{merge_parts, Column, Spill};
+use crate::input::{chunks, header_index, parallel, peak_rss_mb, read_header, Failure, Progress};
+use crate::json;
+use crate::scan::{scan_part, Mode};
+use std::io;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub struct Options {
+    pub input: PathBuf,
+    pub out: PathBuf,
+    pub columns: Option<Vec<String>>,
+    pub threads: usize,
+    pub memory: usize,
+}
+
+pub struct Loaded {
+    rows: u64,
+    columns: Vec<Column>,
+    missing: Vec<String>,
+}
+
+fn scan_file(
+    args: &Options,
+    header: &[String],
+    skip: u64,
+    columns: &mut [Column],
+    spill: &mut Spill,
+) -> Result<u64, Failure> {
+    let fields: Vec<usize> = columns.iter().map(|c| c.field).collect();
+    let mut progress = Progress::default();
+    let mut rows = 0;
+    let mut first = true;
+    chunks(&args.input, skip, |data| {
+        let started: Vec<Mode> = columns.iter().map(Column::mode).collect();
+        // The first chunk on one thread: it settles each column's type the way the TypeScript loader does.
+        let n = if first { 1 } else { args.threads };
+        first = false;
+        let parts = parallel(data, n, |p| scan_part(p, header.len(), &fields, &started))?;
+        rows = progress.add(merge_parts(columns, &parts, &started, spill, &args.out)?);
+        Ok(())
+    })?;
+    Ok(rows)
+}
+
+pub fn load(args: &Options) -> Result<Loaded, Failure> {
+    let (header, skip) = read_header(&args.input)?;
+    let unique = header_index(&header);
+    let wanted: Vec<String> = args.columns.clone().unwrap_or_else(|| unique.iter().map(|(n, _)| n.clone()).collect());
+    let missing = wanted.iter().filter(|w| !unique.iter().any(|(n, _)| n == *w)).cloned().collect();
+    let mut columns: Vec<Column> = unique
+        .into_iter()
+        .filter(|(n, _)| wanted.contains(n))
+        .map(|(n, i)| Column::new(n, i))
+        .collect();
+    let mut spill = Spill { budget: args.memory, in_memory: 0, spilling: false };
+    let rows = scan_file(args, &header, skip, &mut columns, &mut spill)?;
+
+    let again: Vec<usize> = (0..columns.len()).filter(|&k| columns[k].recount).collect();
+    if !again.is_empty() {
+        // Second pass: those columns counted as text from the first row, nulls already known.
+        let mut fresh: Vec<Column> = again
+            .iter()
+            .map(|&k| {
+                let mut c = Column::new(columns[k].name.clone(), columns[k].field);
+                c.numeric = false;
+                c
+            })
+            .collect();
+        let mut none = Spill { budget: usize::MAX, in_memory: 0, spilling: false };
+        scan_file(args, &header, skip, &mut fresh, &mut none)?;
+        for (k, mut c) in again.into_iter().zip(fresh) {
+            c.nulls = columns[k].nulls;
+            columns[k] = c;
+        }
+    }
+
+    // Sorting, one column per thread at a time.
+    let next = AtomicUsize::new(0);
+    let cells: Vec<std::sync::Mutex<&mut Column>> = columns.iter_mut().map(std::sync::Mutex::new).collect();
+    let out = &args.out;
+    std::thread::scope(|s| -> io::Result<()> {
+        let workers: Vec<_> = (0..args.threads)
+            .map(|_| {
+                s.spawn(|| -> io::Result<()> {
+                    loop {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(cell) = cells.get(k) else { return Ok(()) };
+                        let mut col = cell.lock().unwrap();
+                        if col.numeric {
+                            col.finish(out, k)?;
+                        }
+                    }
+                })
+            })
+            .collect();
+        for w in workers {
+            w.join().expect("sort thread")?;
+        }
+        Ok(())
+    })?;
+    Ok(Loaded { rows, columns, missing })
+}
+
+pub fn manifest(l: &Loaded) -> String {
+    let mut o = String::with_capacity(1 << 16);
+    o.push_str(&format!("{{\"rows\":{},\"peakRssMb\":{},\"missing\":[", l.rows, peak_rss_mb()));
+    for (i, m) in l.missing.iter().enumerate() {
+        if i > 0 {
+            o.push(',');
+        }
+        json::string(&mut o, m);
+    }
+    o.push_str("],\"columns\":[");
+    for (k, c) in l.columns.iter().enumerate() {
+        if k > 0 {
+            o.push(',');
+        }
+        o.push_str("{\"name\":");
+        json::string(&mut o, &c.name);
+        o.push_str(&format!(",\"nulls\":{},\"values\":{}", c.nulls, c.values));
+        if c.numeric {
+            o.push_str(&format!(
+                ",\"type\":\"numeric\",\"file\":\"{k}.f64\",\"finite\":{},\"nan\":{},\"posInf\":{},\"negInf\":{}}}",
+                c.finite, c.nan, c.pos_inf, c.neg_inf
+            ));
+            continue;
+        }
+        o.push_str(",\"type\":\"string\"");
+        if let Some(h) = &c.hll {
+            o.push_str(&format!(",\"highCardinality\":true,\"distinctEstimate\":{}", h.estimate().round()));
+        }
+        o.push_str(",\"counts\":[");
+        for (i, (key, n)) in c.counts.iter().enumerate() {
+            if i > 0 {
+                o.push(',');
+            }
+            o.push('[');
+            // Checked as UTF-8 when first counted (scan.rs).
+            json::string(&mut o, std::str::from_utf8(key).unwrap());
+            o.push_str(&format!(",{n}]"));
+        }
+        o.push_str("]}");
+    }
+    o.push_str("]}\n");
+    o
+}
+

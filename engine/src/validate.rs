@@ -1,0 +1,370 @@
+// `sluice-engine validate`: the validation contract's counters for a local CSV file, computed on several threads.
+// It returns per-column counts (nulls, non-null, failures and examples per check, duplicates), the same
+// ColumnCounts the DuckDB path gives for Parquet; validate.ts turns them into the report (mostly, pass/fail).
+// Semantics are validate.ts's Validator's, for the rule types it handles here: number, integer, string and
+// category (min/max only on numbers). Boolean or timestamp rules, min/max on text, and files the scanner does not
+// read identically are Unsupported: the Validator then reads the file itself.
+use crate::input::{chunks, header_index, parallel, peak_rss_mb, read_header, Failure, Progress};
+use crate::number::{js_trim, parse_decimal};
+use crate::scan::{check_text, for_each_record, FnvMap, FnvSet, Unsupported};
+use std::collections::HashSet;
+use std::io::{self, Read};
+use std::path::Path;
+
+const MAX_EXAMPLES: usize = 5;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Number,
+    Integer,
+    Text,
+}
+
+pub struct Rule {
+    pub name: String,
+    kind: Kind,
+    min: Option<f64>,
+    max: Option<f64>,
+    unique: bool,
+    allowed: Option<HashSet<String>>,
+}
+
+/// Rules from stdin as NUL-separated fields: name, type, min ('' = none), max, unique (0/1), value count, values.
+pub fn read_rules() -> Result<Vec<Rule>, Unsupported> {
+    let mut raw = Vec::new();
+    io::stdin().read_to_end(&mut raw).map_err(|e| Unsupported(format!("cannot read the rules: {e}")))?;
+    let text = String::from_utf8(raw).map_err(|_| Unsupported("rules that are not UTF-8".into()))?;
+    let mut it = text.split('\0');
+    let mut rules = Vec::new();
+    let bad = || Unsupported("malformed rules on stdin".into());
+    let bound = |s: &str| -> Result<Option<f64>, Unsupported> {
+        if s.is_empty() {
+            Ok(None)
+        } else {
+            s.parse().map(Some).map_err(|_| Unsupported(format!("a bound that is not a number: {s}")))
+        }
+    };
+    while let Some(name) = it.next() {
+        if name.is_empty() && it.clone().next().is_none() {
+            break; // the terminating NUL
+        }
+        let kind = match it.next().ok_or_else(bad)? {
+            "number" => Kind::Number,
+            "integer" => Kind::Integer,
+            "string" | "category" => Kind::Text,
+            other => return Err(Unsupported(format!("{other} rules"))),
+        };
+        let (min, max) = (bound(it.next().ok_or_else(bad)?)?, bound(it.next().ok_or_else(bad)?)?);
+        if kind == Kind::Text && (min.is_some() || max.is_some()) {
+            return Err(Unsupported("min/max on a text column".into()));
+        }
+        let unique = it.next().ok_or_else(bad)? == "1";
+        let n: usize = it.next().ok_or_else(bad)?.parse().map_err(|_| bad())?;
+        let allowed = match n {
+            0 => None,
+            _ => Some((0..n).map(|_| it.next().map(|v| js_trim(v).to_string()).ok_or_else(bad)).collect::<Result<_, _>>()?),
+        };
+        rules.push(Rule { name: name.to_string(), kind, min, max, unique, allowed });
+    }
+    Ok(rules)
+}
+
+/// Failures of one check and the first distinct failing texts.
+#[derive(Default)]
+struct Ex<'a> {
+    failed: u64,
+    examples: Vec<&'a [u8]>,
+}
+
+impl<'a> Ex<'a> {
+    fn fail(&mut self, cell: &'a [u8]) -> Result<(), Unsupported> {
+        self.failed += 1;
+        if self.examples.len() < MAX_EXAMPLES && !self.examples.contains(&cell) {
+            check_text(cell)?;
+            self.examples.push(cell);
+        }
+        Ok(())
+    }
+}
+
+/// A value to count for `unique`: numbers by value (-0 is 0), text as written.
+#[derive(Clone, Copy)]
+enum Key<'a> {
+    Num(u64),
+    Text(&'a [u8]),
+}
+
+#[derive(Default)]
+pub struct PartCheck<'a> {
+    nulls: u64,
+    non_null: u64,
+    type_: Ex<'a>,
+    min: Ex<'a>,
+    max: Ex<'a>,
+    values: Ex<'a>,
+    /// Every non-null, well-typed value in row order, with its text, for the sequential unique count.
+    seen: Vec<(Key<'a>, &'a [u8])>,
+}
+
+/// One part of a chunk (whole lines) checked against `rules`, whose columns are at header positions `fields`.
+pub fn check_part<'a>(
+    data: &'a [u8],
+    width: usize,
+    rules: &[Rule],
+    fields: &[usize],
+) -> Result<(u64, Vec<PartCheck<'a>>), Unsupported> {
+    let mut out: Vec<PartCheck<'a>> = rules.iter().map(|_| PartCheck::default()).collect();
+    let allowed: Vec<Option<FnvSet<&[u8]>>> = rules
+        .iter()
+        .map(|r| r.allowed.as_ref().map(|a| a.iter().map(|v| v.as_bytes()).collect()))
+        .collect();
+    let rows = for_each_record(data, width, |cells| {
+        for (k, rule) in rules.iter().enumerate() {
+            let cell = cells[fields[k]];
+            let c = &mut out[k];
+            if cell.is_empty() {
+                c.nulls += 1;
+                continue;
+            }
+            c.non_null += 1;
+            let mut num = 0.0;
+            if rule.kind != Kind::Text {
+                match parse_decimal(cell) {
+                    Some(v) if rule.kind == Kind::Number || v.fract() == 0.0 => num = v,
+                    _ => {
+                        c.type_.fail(cell)?;
+                        continue;
+                    }
+                }
+                if rule.min.is_some_and(|m| num < m) {
+                    c.min.fail(cell)?;
+                }
+                if rule.max.is_some_and(|m| num > m) {
+                    c.max.fail(cell)?;
+                }
+            }
+            if let Some(set) = &allowed[k] {
+                let ok = set.contains(cell)
+                    || std::str::from_utf8(cell).is_ok_and(|s| set.contains(js_trim(s).as_bytes()));
+                if !ok {
+                    c.values.fail(cell)?;
+                }
+            }
+            if rule.unique {
+                let key = if rule.kind == Kind::Text { Key::Text(cell) } else { Key::Num((num + 0.0).to_bits()) };
+                c.seen.push((key, cell));
+            }
+        }
+        Ok(())
+    })?;
+    Ok((rows, out))
+}
+
+/// How often each number has been seen, saturating at 3: open addressing, 9 bytes a slot (10M ids ≈ 150 MB).
+struct NumCounts {
+    keys: Vec<u64>,
+    counts: Vec<u8>,
+    size: usize,
+}
+
+impl NumCounts {
+    fn new() -> Self {
+        NumCounts { keys: vec![0; 1 << 12], counts: vec![0; 1 << 12], size: 0 }
+    }
+
+    fn slot(&self, key: u64) -> usize {
+        let mut h = key;
+        h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        (h ^ (h >> 31)) as usize & (self.keys.len() - 1)
+    }
+
+    fn add(&mut self, key: u64) -> u8 {
+        let mask = self.keys.len() - 1;
+        let mut i = self.slot(key);
+        while self.counts[i] != 0 {
+            if self.keys[i] == key {
+                self.counts[i] = (self.counts[i] + 1).min(3);
+                return self.counts[i];
+            }
+            i = (i + 1) & mask;
+        }
+        self.keys[i] = key;
+        self.counts[i] = 1;
+        self.size += 1;
+        if self.size * 4 > self.keys.len() * 3 {
+            self.grow();
+        }
+        1
+    }
+
+    fn grow(&mut self) {
+        let keys = std::mem::replace(&mut self.keys, vec![0; self.counts.len() * 2]);
+        let counts = std::mem::replace(&mut self.counts, vec![0; keys.len() * 2]);
+        let mask = self.keys.len() - 1;
+        for (k, n) in keys.into_iter().zip(counts) {
+            if n == 0 {
+                continue;
+            }
+            let mut i = self.slot(k);
+            while self.counts[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            self.keys[i] = k;
+            self.counts[i] = n;
+        }
+    }
+}
+
+#[derive(Default)]
+struct Counter {
+    failed: u64,
+    examples: Vec<String>,
+}
+
+impl Counter {
+    fn merge(&mut self, ex: &Ex) {
+        self.failed += ex.failed;
+        for e in &ex.examples {
+            // Checked as UTF-8 when taken (Ex::fail).
+            let s = std::str::from_utf8(e).unwrap();
+            if self.examples.len() < MAX_EXAMPLES && !self.examples.iter().any(|x| x == s) {
+                self.examples.push(s.to_string());
+            }
+        }
+    }
+}
+
+/// One column's counters over the whole file.
+pub struct Check {
+    nulls: u64,
+    non_null: u64,
+    type_: Counter,
+    min: Counter,
+    max: Counter,
+    values: Counter,
+    duplicate_rows: u64,
+    duplicates: Vec<String>,
+    nums: Option<NumCounts>,
+    texts: FnvMap<Vec<u8>, u8>,
+}
+
+impl Check {
+    pub fn new() -> Self {
+        Check {
+            nulls: 0,
+            non_null: 0,
+            type_: Counter::default(),
+            min: Counter::default(),
+            max: Counter::default(),
+            values: Counter::default(),
+            duplicate_rows: 0,
+            duplicates: Vec::new(),
+            nums: None,
+            texts: FnvMap::default(),
+        }
+    }
+
+    /// Folds in one part, parts in file order: the unique count walks the values in row order, as the Validator.
+    pub fn merge(&mut self, p: &PartCheck) -> Result<(), Unsupported> {
+        self.nulls += p.nulls;
+        self.non_null += p.non_null;
+        self.type_.merge(&p.type_);
+        self.min.merge(&p.min);
+        self.max.merge(&p.max);
+        self.values.merge(&p.values);
+        for &(key, text) in &p.seen {
+            let n = match key {
+                Key::Num(bits) => self.nums.get_or_insert_with(NumCounts::new).add(bits),
+                Key::Text(t) => {
+                    let n = self.texts.entry(t.to_vec()).or_insert(0);
+                    *n = (*n + 1).min(3);
+                    *n
+                }
+            };
+            // The second copy makes both rows failures; every later copy adds one.
+            if n == 2 {
+                self.duplicate_rows += 2;
+                if self.duplicates.len() < MAX_EXAMPLES {
+                    check_text(text)?;
+                    self.duplicates.push(std::str::from_utf8(text).unwrap().to_string());
+                }
+            } else if n > 2 {
+                self.duplicate_rows += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// validate.ts's ColumnCounts as JSON.
+    pub fn json(&self, out: &mut String) {
+        let counter = |out: &mut String, c: &Counter| {
+            out.push_str(&format!("{{\"failed\":{},\"examples\":", c.failed));
+            strings(out, &c.examples);
+            out.push('}');
+        };
+        out.push_str(&format!("{{\"nulls\":{},\"nonNull\":{},\"type\":", self.nulls, self.non_null));
+        counter(out, &self.type_);
+        out.push_str(",\"min\":");
+        counter(out, &self.min);
+        out.push_str(",\"max\":");
+        counter(out, &self.max);
+        out.push_str(",\"values\":");
+        counter(out, &self.values);
+        out.push_str(&format!(",\"duplicateRows\":{},\"duplicates\":", self.duplicate_rows));
+        strings(out, &self.duplicates);
+        out.push('}');
+    }
+}
+
+pub fn strings(out: &mut String, items: &[String]) {
+    out.push('[');
+    for (i, s) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        crate::json::string(out, s);
+    }
+    out.push(']');
+}
+
+/// The whole command: rules from stdin, counters of the rule columns the file has, as JSON.
+pub fn run(input: &Path, threads: usize) -> Result<String, Failure> {
+    let rules = read_rules()?;
+    let (header, skip) = read_header(input)?;
+    let index = header_index(&header);
+    // Rule columns the file lacks are the report's missingColumn checks, made in validate.ts.
+    let present: Vec<(Rule, usize)> = rules
+        .into_iter()
+        .filter_map(|r| index.iter().find(|(n, _)| *n == r.name).map(|&(_, i)| (r, i)))
+        .collect();
+    let (rules, fields): (Vec<Rule>, Vec<usize>) = present.into_iter().unzip();
+    let mut checks: Vec<Check> = rules.iter().map(|_| Check::new()).collect();
+    let mut progress = Progress::default();
+    let mut rows = 0;
+    chunks(input, skip, |data| {
+        let parts = parallel(data, threads, |p| check_part(p, header.len(), &rules, &fields))?;
+        let mut n = 0;
+        for (part_rows, part) in &parts {
+            n += part_rows;
+            for (check, p) in checks.iter_mut().zip(part) {
+                check.merge(p)?;
+            }
+        }
+        rows = progress.add(n);
+        Ok(())
+    })?;
+    let mut o = format!("{{\"rows\":{rows},\"peakRssMb\":{},\"header\":", peak_rss_mb());
+    strings(&mut o, &header);
+    o.push_str(",\"columns\":{");
+    for (k, (rule, check)) in rules.iter().zip(&checks).enumerate() {
+        if k > 0 {
+            o.push(',');
+        }
+        crate::json::string(&mut o, &rule.name);
+        o.push(':');
+        check.json(&mut o);
+    }
+    o.push_str("}}\n");
+    Ok(o)
+}

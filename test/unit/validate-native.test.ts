@@ -1,0 +1,135 @@
+// The native validator (engine/src/validate.rs) against the TypeScript Validator: the same report, check by check,
+// on generated CSV files full of edge cases; and rules or files it does not handle are left to the Validator.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engineAvailable, engineValidate, ENGINE_BINARY } from '../../activities/data/engine.js';
+import { validateUri } from '../../activities/data/validate.js';
+import { FileStorage } from '../../activities/storage/file.js';
+import { ValidationRules } from '../../schemas/validation.js';
+
+const storage = new FileStorage();
+let dir = '';
+
+beforeAll(async () => {
+  if (!engineAvailable()) throw new Error(`${ENGINE_BINARY} is not built: run node scripts/setup.mjs (needs cargo)`);
+  dir = await mkdtemp(join(tmpdir(), 'sluice-validate-native-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const rules = ValidationRules.parse({
+  minRows: 10,
+  columns: {
+    amount: { type: 'number', min: -5, max: 1e6, unique: true, mostly: 0.5 },
+    count: { type: 'integer', nullable: false, values: ['1', '2', '3', ' 4', '1e3'], mostly: 0.2 },
+    tier: { type: 'category', values: ['gold', 'silver', 'bronze', 'café'], unique: false, mostly: 0.9 },
+    code: { type: 'string', unique: true },
+    nowhere: { type: 'number' },
+  },
+});
+
+const NUMBERS = [
+  '1',
+  '-0',
+  '0',
+  '+2.5',
+  '.5',
+  '5.',
+  '1e3',
+  '1E-2',
+  '1e999',
+  'NaN',
+  'inf',
+  ' 3',
+  '0x1f',
+  '12abc',
+  '1.0',
+];
+const TIERS = ['gold', ' gold ', 'silver', 'Bronze', 'café', 'caf\u00e9 ', '\u00a0silver', 'x', ''];
+
+/** A seeded CSV of `rows` rows mixing well-formed values with every kind of failure. */
+function generate(seed: number, rows: number): string {
+  let s = seed;
+  const rnd = (n: number): number => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s % n;
+  };
+  const pick = <T>(a: T[]): T => a[rnd(a.length)] as T;
+  const lines = ['code, amount ,tier,count,extra,amount'];
+  for (let i = 0; i < rows; i++) {
+    const amount = rnd(4) === 0 ? pick(NUMBERS) : rnd(10) === 0 ? '' : (rnd(200000) / 100 - 10).toFixed(rnd(3));
+    const count = rnd(3) === 0 ? pick(NUMBERS) : String(rnd(5));
+    const code = rnd(5) === 0 ? `c${rnd(50)}` : rnd(20) === 0 ? '' : `id-${i}`;
+    lines.push([code, amount, pick(TIERS), count, 'x', '9'].join(','));
+  }
+  return lines.join(rnd(2) === 0 ? '\n' : '\r\n') + (rnd(2) === 0 ? '\n' : '');
+}
+
+async function compare(name: string, text: string, r = rules) {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  const uri = pathToFileURL(path).href;
+  const native = await validateUri(storage, uri, r);
+  const before = process.env.SLUICE_ENGINE;
+  process.env.SLUICE_ENGINE = 'js';
+  try {
+    return { native, ts: await validateUri(storage, uri, r), counts: await engineValidate(path, r, {}), path };
+  } finally {
+    if (before === undefined) delete process.env.SLUICE_ENGINE;
+    else process.env.SLUICE_ENGINE = before;
+  }
+}
+
+describe('native validator matches the TypeScript Validator', () => {
+  it.each([1, 2, 3, 4, 5])('on generated edge cases (seed %i)', async (seed) => {
+    const { native, ts, counts } = await compare(`gen-${seed}.csv`, generate(seed, 3000));
+    expect(counts).not.toBeNull();
+    expect(native).toEqual(ts);
+    // The data is built to fail: the comparison covers failures and examples, not only passes.
+    expect(native.checks.filter((c) => c.failed > 0).length).toBeGreaterThan(4);
+  });
+
+  it('on a file of several chunks read on several threads (duplicates across chunk parts)', async () => {
+    const { native, ts, counts } = await compare('big.csv', generate(11, 400_000));
+    expect(counts?.rows).toBe(400_000);
+    expect(native).toEqual(ts);
+    expect(native.checks.find((c) => c.column === 'code' && c.check === 'unique')?.failed).toBeGreaterThan(0);
+  });
+
+  it('on a BOM, blank lines and a header only', async () => {
+    const a = await compare('bom.csv', '\ufeffamount,count\n\n1,2\n\n3,4\n');
+    expect(a.counts).not.toBeNull();
+    expect(a.native).toEqual(a.ts);
+    const b = await compare('header.csv', 'amount,count\n');
+    expect(b.native).toEqual(b.ts);
+    expect(b.native.rows).toBe(0);
+  });
+});
+
+describe('what the native validator leaves to the TypeScript Validator', () => {
+  it('boolean and timestamp rules', async () => {
+    for (const extra of [{ flag: { type: 'boolean' } }, { when: { type: 'timestamp' } }]) {
+      const r = ValidationRules.parse({ minRows: 0, columns: { ...rules.columns, ...extra } });
+      const { native, ts, counts } = await compare('rules.csv', generate(9, 200), r);
+      expect(counts).toBeNull();
+      expect(native).toEqual(ts);
+    }
+  });
+
+  it('quoted fields, a bare CR and ragged rows', async () => {
+    const quoted = await compare('quoted.csv', 'code,amount\n"a,b",1\n"",2\n');
+    expect(quoted.counts).toBeNull();
+    expect(quoted.native).toEqual(quoted.ts);
+    const cr = await compare('cr.csv', 'code,amount\na,1\rb,2\n');
+    expect(cr.counts).toBeNull();
+    expect(cr.native).toEqual(cr.ts);
+    const path = join(dir, 'ragged.csv');
+    await writeFile(path, 'code,amount\na,1\nb\n');
+    expect(await engineValidate(path, rules, {})).toBeNull();
+    await expect(validateUri(storage, pathToFileURL(path).href, rules)).rejects.toThrow(/line 3: expected 2 fields/);
+  });
+});
