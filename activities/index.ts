@@ -1,5 +1,4 @@
 // Every activity a Sluice worker registers, built from one set of endpoints.
-import { resolve } from 'node:path';
 import type { Endpoints } from '../schemas/stack.js';
 import { createDataActivities } from './data/activities.js';
 import { createDriftActivities } from './drift/activities.js';
@@ -8,8 +7,9 @@ import { LocalScheduler } from './jobs/local.js';
 import { createStageJobActivity } from './pipeline/stage-job.js';
 import { createRegistryActivities } from './registry/activities.js';
 import { createStorage } from './storage/index.js';
+import { REPO_ROOT } from '../infra/repo-root.js';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '..');
+export { REPO_ROOT };
 
 export function createActivities(endpoints: Endpoints, opts: { root?: string } = {}) {
   const root = opts.root ?? REPO_ROOT;

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createStorage } from '../activities/storage/index.js';
 import type { PipelineSpec } from '../schemas/spec.js';
 import type { Endpoints } from '../schemas/stack.js';
 import { loadSpec } from './spec-loader.js';
+import { REPO_ROOT } from '../infra/repo-root.js';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '..');
+export { REPO_ROOT };
 export const DEMO_SPEC = join(REPO_ROOT, 'examples', 'churn.pipeline.yaml');
 
 /** Puts the bundled churn dataset into the stack's bucket; rewriting identical bytes keeps it idempotent. */

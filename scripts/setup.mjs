@@ -98,8 +98,15 @@ function engine() {
   say('native data engine built');
 }
 
+// (e) The CLI bundle (bin/cli-bundle.js), built now rather than by the first command.
+async function cli() {
+  const { cliBundle } = await import('../bin/cli-bundle.js');
+  say((await cliBundle(root)) ? 'CLI bundle ready' : 'warning: CLI bundle not built; the CLI runs through tsx');
+}
+
 npmPackages();
 pythonPackages();
 chromium();
 engine();
+await cli();
 say('done');

@@ -9,13 +9,14 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { EngineManifest, EngineValidation } from '../../schemas/engine.js';
 import type { ValidationRules } from '../../schemas/validation.js';
 import type { DriftInput } from '../../schemas/drift.js';
 import type { ColumnInfo, ColumnSet, LoadOptions } from './columns.js';
+import { REPO_ROOT } from '../../infra/repo-root.js';
 
-export const ENGINE_BINARY = resolve(import.meta.dirname, '..', '..', 'engine', 'target', 'release', 'sluice-engine');
+export const ENGINE_BINARY = join(REPO_ROOT, 'engine', 'target', 'release', 'sluice-engine');
 
 /** Exit code of a file the engine leaves to the TypeScript loader. */
 const UNSUPPORTED = 64;

@@ -10,13 +10,13 @@ import { link, mkdir, mkdtemp, open, readFile, rename, rm, stat, unlink, writeFi
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { JobSpec, RunJobInput } from '../../schemas/jobs.js';
 import type { LocalJobExit, LocalJobLaunch, LocalJobState, JobHandle, JobStatus } from '../../schemas/jobs.js';
 import type { Scheduler } from './scheduler.js';
 import { isTerminal } from './scheduler.js';
+import { REPO_ROOT } from '../../infra/repo-root.js';
 
-const SUPERVISOR = fileURLToPath(new URL('./local-supervisor.mjs', import.meta.url));
+const SUPERVISOR = join(REPO_ROOT, 'activities', 'jobs', 'local-supervisor.mjs');
 const DEFAULT_TAIL_BYTES = 64 * 1024;
 
 // On-disk records (schemas/jobs.ts), written by the supervisor script, which cannot import zod.

@@ -4,8 +4,9 @@ import { resolve } from 'node:path';
 import { Endpoints } from '../../schemas/stack.js';
 import type { StackOptions } from './stack.js';
 import { readStackRecord } from './state.js';
+import { REPO_ROOT } from '../repo-root.js';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
+const ROOT = REPO_ROOT;
 
 function stateDirFrom(env: NodeJS.ProcessEnv): string {
   return env.SLUICE_STATE_DIR ? resolve(env.SLUICE_STATE_DIR) : resolve(ROOT, '.sluice', 'stack');
