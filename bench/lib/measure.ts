@@ -1,7 +1,7 @@
 // Shared by bench/drift and bench/validate: run a command as a child process and measure what it cost (wall time,
 // CPU time, peak RSS), make sure the benchmark data exists, and describe the machine.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -21,10 +21,34 @@ export interface Measured {
   cpuSeconds: number | null;
   /** Peak resident set size of the child (GNU time's %M, or the largest VmHWM seen in /proc). */
   peakRssMb: number;
+  /**
+   * The largest sum of the resident sets of every process the command started (its process group: the CLI plus
+   * the native engine or sorters running beside it), sampled every 100 ms; %M alone is the largest single process.
+   */
+  peakGroupRssMb: number;
   /** 1-minute load average when the child started: above the core count, other work competed for the CPUs. */
   loadAverage: number;
   stdout: string;
   stderr: string;
+}
+
+const PAGE_KB = 4;
+
+/** Resident kB of every process in process group `pgid` (field 5 of /proc/<pid>/stat; rss is field 24, in pages). */
+function groupRssKb(pgid: number): number {
+  let kb = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // The command name (field 2) may hold spaces; the fields after it are split from its closing parenthesis.
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(f[2]) === pgid) kb += Number(f[21]) * PAGE_KB;
+    } catch {
+      // The process exited between the listing and the read.
+    }
+  }
+  return kb;
 }
 
 /**
@@ -62,6 +86,10 @@ export async function measure(argv: string[], timeoutS: number): Promise<Measure
           // The process has just exited; the last reading stands.
         }
       }, 20);
+  let groupKb = 0;
+  const groupPoll = setInterval(() => {
+    if (child.pid) groupKb = Math.max(groupKb, groupRssKb(child.pid));
+  }, 100);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -75,6 +103,7 @@ export async function measure(argv: string[], timeoutS: number): Promise<Measure
   clearTimeout(timer);
   process.off('SIGINT', interrupt);
   if (poll) clearInterval(poll);
+  clearInterval(groupPoll);
   const wall = (performance.now() - started) / 1000;
 
   let seconds = wall;
@@ -98,6 +127,7 @@ export async function measure(argv: string[], timeoutS: number): Promise<Measure
     seconds: round(seconds),
     cpuSeconds: cpuSeconds === null ? null : round(cpuSeconds),
     peakRssMb: round(peakKb / 1024, 1),
+    peakGroupRssMb: round(Math.max(groupKb, peakKb) / 1024, 1),
     loadAverage,
     stdout: Buffer.concat(out).toString('utf8'),
     stderr: Buffer.concat(err).toString('utf8'),

@@ -53,8 +53,16 @@ for (const format of formats) {
   );
   const sluice = sluiceResult(s);
   const sluiceSeconds = sluice.seconds;
+  // The same validation timed inside the process, as pandera times itself (no interpreter start-up).
+  log(`validate ${format}: sluice in-process timing`);
+  const ip = await measure(
+    [process.execPath, 'bin/run-ts.js', 'bench/validate/in-process.ts', '--data', data, '--rules', args.rules],
+    Number(args.timeout),
+  );
+  const inProcessSeconds = ip.exitCode === 0 ? round(num(parseJson('in-process.ts', ip), 'seconds')) : null;
   let peer: Record<string, unknown> = { name: 'pandera', skipped: 'not run: --sluice-only' };
   let speedup: number | null = null;
+  let speedupInProcess: number | null = null;
   let speedupComputeOnly: number | null = null;
   if (!sluiceOnly) {
     log(`validate ${format}: pandera on the same file (timeout ${peerTimeout} s)`);
@@ -83,13 +91,24 @@ for (const format of formats) {
         failureCases: j.failureCases,
         checks: j.checks,
       };
-      if (sluiceSeconds) {
-        speedup = round((compute + load) / sluiceSeconds, 2);
-        speedupComputeOnly = round(compute / sluiceSeconds, 2);
+      // Whole command against whole command, and in-process timing against in-process timing.
+      if (sluiceSeconds) speedup = round(p.seconds / sluiceSeconds, 2);
+      if (inProcessSeconds) {
+        speedupInProcess = round((compute + load) / inProcessSeconds, 2);
+        speedupComputeOnly = round(compute / inProcessSeconds, 2);
       }
     }
   }
-  results.push({ format, file: data, bytes: statSync(data).size, sluice, peer, speedup, speedupComputeOnly });
+  results.push({
+    format,
+    file: data,
+    bytes: statSync(data).size,
+    sluice: { ...sluice, inProcessSeconds },
+    peer,
+    speedup,
+    speedupInProcess,
+    speedupComputeOnly,
+  });
 }
 
 function sluiceResult(m: Measured) {
@@ -104,6 +123,7 @@ function sluiceResult(m: Measured) {
     // Per core = per CPU-second, so a multi-threaded engine gets no credit for the cores it occupies.
     rowsPerSecondPerCore: m.cpuSeconds === null ? null : rate(rows, m.cpuSeconds),
     peakRssMb: m.peakRssMb,
+    peakGroupRssMb: m.peakGroupRssMb,
     loadAverage: m.loadAverage,
     passed: j.passed,
     rows: j.rows,
@@ -112,11 +132,12 @@ function sluiceResult(m: Measured) {
 }
 
 const measured = results.filter((r) => r.sluice.seconds !== undefined);
-const perFormat = results.map(({ format, sluice, speedup }) => ({
+const perFormat = results.map(({ format, sluice, speedup, speedupInProcess }) => ({
   format,
   rowsPerSecondPerCore: (sluice.rowsPerSecondPerCore ?? 0) >= TARGET_ROWS_PER_CORE,
-  speedup: sluiceOnly ? null : speedup !== null && speedup >= TARGET_SPEEDUP,
-  peakRss: sluice.peakRssMb !== undefined && sluice.peakRssMb <= TARGET_RSS_MB,
+  // Met only when both comparisons reach it.
+  speedup: sluiceOnly ? null : Math.min(speedup ?? 0, speedupInProcess ?? 0) >= TARGET_SPEEDUP,
+  peakRss: sluice.peakGroupRssMb !== undefined && sluice.peakGroupRssMb <= TARGET_RSS_MB,
 }));
 const report = {
   benchmark: 'validate',
