@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import type { DriftInput } from '../../schemas/drift.js';
 import type { Storage } from '../storage/types.js';
 import { CsvByteScanner, fieldText } from './csv.js';
-import { engineAvailable, engineColumnSet, runEngine } from './engine.js';
+import { engineAvailable, engineColumnSet, runEngine, withLocalCopy } from './engine.js';
 import { HyperLogLog } from './hll.js';
 import { cellText, openParquetColumnsDuckDB, openParquetFile } from './parquet.js';
 import { formatOf, openTable } from './reader.js';
@@ -561,10 +561,15 @@ async function openParquetColumns(storage: Storage, uri: string, opts: LoadOptio
 
 /** Whether openColumns hands `uri` to the native loader (which may still give it back, see engine.ts). */
 export function nativeLoads(uri: string, opts: Pick<LoadOptions, 'sorted'>): boolean {
-  return formatOf(uri) === 'csv' && uri.startsWith('file:') && opts.sorted === true && engineAvailable();
+  return (
+    formatOf(uri) === 'csv' &&
+    (uri.startsWith('file:') || uri.startsWith('s3:')) &&
+    opts.sorted === true &&
+    engineAvailable()
+  );
 }
 
-/** A local CSV file through the native loader; null when the file needs the TypeScript loader. */
+/** A CSV file (local, or downloaded from S3) through the native loader; null when the file needs the TypeScript loader. */
 async function openEngineColumns(storage: Storage, uri: string, opts: LoadOptions): Promise<ColumnSet | null> {
   // Checked here so a missing file gets the storage layer's NotFoundError, as on the TypeScript path.
   await storage.size(uri);
@@ -575,7 +580,8 @@ async function openEngineColumns(storage: Storage, uri: string, opts: LoadOption
     live.delete(dir);
   };
   try {
-    const manifest = await runEngine(fileURLToPath(uri), dir, opts);
+    // An s3:// object is downloaded to a temp file first (removed once read).
+    const manifest = await withLocalCopy(storage, uri, opts, (path) => runEngine(path, dir, opts));
     if (manifest) return engineColumnSet(uri, dir, manifest, cleanup);
   } catch (err) {
     await cleanup();

@@ -6,13 +6,16 @@
 // UTF-8, other rule types): the caller then uses the TypeScript code, which also gives the canonical error for a
 // malformed file.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineManifest, EngineValidation } from '../../schemas/engine.js';
 import type { ValidationRules } from '../../schemas/validation.js';
 import type { DriftInput } from '../../schemas/drift.js';
+import type { Storage } from '../storage/types.js';
 import type { ColumnInfo, ColumnSet, LoadOptions } from './columns.js';
 import { REPO_ROOT } from '../../infra/repo-root.js';
 
@@ -99,6 +102,38 @@ export async function engineValidate(
   if (fields.some((f) => f.includes('\0'))) return null;
   const out = await spawnEngine(['validate', '--input', path, '--threads', threads()], opts, fields.join('\0') + '\0');
   return out === null ? null : EngineValidation.parse(JSON.parse(out));
+}
+
+/**
+ * Runs `fn` on a local path holding the object at `uri`: the file itself for file://, for s3:// a download into a
+ * temp folder (removed afterwards), so the engine's threads read it from disk. The download reports progress as
+ * 0 rows every 8 MB so that heartbeats go on.
+ */
+export async function withLocalCopy<T>(
+  storage: Storage,
+  uri: string,
+  opts: RunOptions & { tempDir?: string },
+  fn: (path: string) => Promise<T>,
+): Promise<T> {
+  if (uri.startsWith('file:')) return fn(fileURLToPath(uri));
+  const dir = await mkdtemp(join(opts.tempDir ?? tmpdir(), 'sluice-download-'));
+  try {
+    const path = join(dir, 'input.csv');
+    const body = await storage.openRead(uri);
+    let got = 0;
+    let beat = 0;
+    body.on('data', (b: Buffer) => {
+      got += b.length;
+      if (got - beat >= 8 << 20) {
+        beat = got;
+        opts.onProgress?.(0);
+      }
+    });
+    await pipeline(body, createWriteStream(path), { signal: opts.signal });
+    return await fn(path);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** n little-endian f64s from `path`, into `reuse` when it is large enough. */

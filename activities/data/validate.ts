@@ -838,11 +838,11 @@ export async function validateUri(
   const format = formatOf(uri);
   if (format === 'parquet') return validateParquet(storage, uri, rules, opts);
   if (format === 'csv') {
-    if (uri.startsWith('file:') && engineAvailable()) {
+    if ((uri.startsWith('file:') || uri.startsWith('s3:')) && engineAvailable()) {
       // Checked first so a missing file gets the storage layer's NotFoundError, as below.
       await storage.size(uri);
       const { validateCsvNative } = await import('./validate-native.js');
-      const report = await validateCsvNative(fileURLToPath(uri), rules, opts);
+      const report = await validateCsvNative(storage, uri, rules, opts);
       if (report) return report;
     }
     const body = await storage.openRead(uri);

@@ -5,11 +5,13 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openColumns, type ColumnSet } from '../../activities/data/columns.js';
 import { ENGINE_BINARY, engineAvailable } from '../../activities/data/engine.js';
 import { SortPool } from '../../activities/drift/sort-pool.js';
-import { createStorage } from '../../activities/storage/index.js';
+import { createStorage, s3Client } from '../../activities/storage/index.js';
 
 const storage = createStorage();
 const root = resolve(import.meta.dirname, '..', '..');
@@ -143,6 +145,33 @@ describe('native loader matches the TypeScript loader', () => {
     await expect(openColumns(storage, pathToFileURL(join(dir, 'nope.csv')).href, { sorted: true })).rejects.toThrow(
       /not found|no such/i,
     );
+  });
+});
+
+describe('native loader on S3 (moto)', () => {
+  it('downloads the object to a temp file, reads it natively and removes the download', async () => {
+    const s3 = inject('endpoints').s3;
+    await s3Client(s3)
+      .send(new CreateBucketCommand({ Bucket: s3.bucket }))
+      .catch((err: Error) => {
+        if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(err.name)) throw err;
+      });
+    const remote = createStorage(s3);
+    const uri = `s3://${s3.bucket}/engine-test/${randomUUID()}/data.csv`;
+    await remote.write(uri, 'x,label\n1.5,a\n-2,b\nnan,a\n');
+    const tmp = await mkdtemp(join(dir, 's3-'));
+    const set = await openColumns(remote, uri, { sorted: true, tempDir: tmp });
+    try {
+      expect(set.sorted).toBe(true);
+      expect(set.rows).toBe(3);
+      expect(await set.get('x')).toEqual({ type: 'numeric', values: new Float64Array([-2, 1.5]) });
+      expect(set.info('x')?.nonFinite).toEqual({ nan: 1, posInf: 0, negInf: 0 });
+      // Only the column files remain: the download is gone.
+      expect((await readdir(tmp, { recursive: true })).some((f) => f.endsWith('input.csv'))).toBe(false);
+    } finally {
+      await set.close();
+    }
+    expect(await readdir(tmp)).toEqual([]);
   });
 });
 
