@@ -515,12 +515,12 @@ async function openParquetColumns(storage: Storage, uri: string, opts: LoadOptio
     opts.onProgress?.(duck.rows);
     const kinds = new Map(selected.map((c) => [c.name, c.kind]));
     let closed = false;
-    const get = async (name: string): Promise<DriftInput | undefined> => {
+    const get = async (name: string, reuse?: ArrayBuffer): Promise<DriftInput | undefined> => {
       if (closed) throw new Error(`column set for ${uri} is closed`);
       const kind = kinds.get(name);
       if (kind === undefined) return undefined;
       if (kind !== 'numeric') return { type: 'string', counts: counts.get(name) as Map<string, number> };
-      return { type: 'numeric', values: await duck.numeric(name) };
+      return { type: 'numeric', values: await duck.numeric(name, reuse) };
     };
     return {
       uri,
@@ -545,7 +545,7 @@ async function openParquetColumns(storage: Storage, uri: string, opts: LoadOptio
         if (h) info.distinctEstimate = h.estimate();
         return info;
       },
-      get,
+      get: (name) => get(name),
       take: get,
       close() {
         if (!closed) duck.close();

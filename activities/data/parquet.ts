@@ -214,7 +214,8 @@ export interface DuckParquetColumns {
   readonly rows: number;
   /** Non-null (and, for text, non-empty) values per selected column. */
   readonly values: Map<string, number>;
-  numeric(name: string): Promise<Float64Array>;
+  /** The non-null values, written into `reuse` when it is large enough. */
+  numeric(name: string, reuse?: ArrayBuffer): Promise<Float64Array>;
   /** Category counts; booleans as "true"/"false", as cellText gives them. */
   counts(name: string): Promise<Map<string, number>>;
   close(): void;
@@ -236,7 +237,7 @@ export async function openParquetColumnsDuckDB(
   const failed = (err: unknown): ParquetFormatError =>
     new ParquetFormatError(uri, `unreadable Parquet: ${(err as Error).message}`, { cause: err });
   const { DuckDBInstance } = await import('@duckdb/node-api');
-  const instance = await DuckDBInstance.create(':memory:');
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
   const conn = await instance.connect();
   const close = (): void => {
     conn.closeSync();
@@ -269,12 +270,13 @@ export async function openParquetColumnsDuckDB(
     return {
       rows: Number(row[0]),
       values,
-      numeric: (name) => readNumeric(name).catch((err: unknown) => Promise.reject(failed(err))),
+      numeric: (name, reuse) => readNumeric(name, reuse).catch((err: unknown) => Promise.reject(failed(err))),
       counts: (name) => readCounts(name).catch((err: unknown) => Promise.reject(failed(err))),
       close,
     };
-    async function readNumeric(name: string): Promise<Float64Array> {
-      const out = new Float64Array(values.get(name) ?? 0);
+    async function readNumeric(name: string, reuse?: ArrayBuffer): Promise<Float64Array> {
+      const n = values.get(name) ?? 0;
+      const out = reuse && reuse.byteLength >= n * 8 ? new Float64Array(reuse, 0, n) : new Float64Array(n);
       const id = quoteIdent(name);
       const result = await conn.stream(`SELECT ${id}::DOUBLE FROM ${src} WHERE ${id} IS NOT NULL`);
       let at = 0;

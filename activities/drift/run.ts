@@ -3,7 +3,7 @@
 import type { ColumnDrift, DriftOptions, DriftReport } from '../../schemas/drift.js';
 import type { Storage } from '../storage/types.js';
 import type { DriftInput } from '../../schemas/drift.js';
-import { nativeLoads, openColumns, type ColumnSet } from '../data/columns.js';
+import { DEFAULT_MEMORY_BYTES, nativeLoads, openColumns, type ColumnSet } from '../data/columns.js';
 import { columnDrift, datasetDrift } from './compute.js';
 import { SortPool } from './sort-pool.js';
 
@@ -63,9 +63,12 @@ export async function driftUris(
   // Sorting is the largest cost after parsing: it runs on worker threads. When a side is held in memory,
   // all its columns are queued at once — the reference's while the current file is still loading; otherwise each
   // pair is prepared just before it is compared, so only one pair is in memory. Files the native loader reads
-  // (parsed and sorted in its own threads) are loaded side by side instead.
+  // (parsed and sorted in its own threads) are loaded side by side instead, when they are small.
   const pool = new SortPool();
-  const together = [referenceUri, currentUri].every((u) => nativeLoads(u, { sorted: true }));
+  // Side by side only while both are small: two engines sorting 10M-row columns at once would pass 512 MB.
+  const small = async (u: string): Promise<boolean> =>
+    nativeLoads(u, { sorted: true }) && (await storage.size(u).catch(() => Infinity)) <= 2 * DEFAULT_MEMORY_BYTES;
+  const together = (await small(referenceUri)) && (await small(currentUri));
   const early = together ? open(currentUri, 'current') : null;
   // Awaited below; this only keeps its failure from being reported as unhandled while the reference loads.
   early?.catch(() => undefined);

@@ -99,6 +99,8 @@ parentPort.on('message', ({ id, buffer, length }) => {
 interface Pending {
   resolve: (a: Float64Array) => void;
   reject: (e: Error) => void;
+  /** The values sent (EngineSorter): the sorted ones are written back over them, so no new buffer per column. */
+  values?: Float64Array;
 }
 
 /** One sorter: a worker thread or an engine process; requests are answered in order. */
@@ -185,11 +187,14 @@ class EngineSorter implements Sorter {
         this.head = Buffer.concat([this.head, b.subarray(at, at + need)]);
         at += Math.min(need, b.length - at);
         if (this.head.length < 8) return;
-        this.result = new Float64Array(Number(this.head.readBigUInt64LE(0)));
+        const n = Number(this.head.readBigUInt64LE(0));
+        // The engine has read the whole request before it answers: its buffer is free to take the result.
+        const sent = this.queue[0]?.values;
+        this.result = sent && n <= sent.length ? sent.subarray(0, n) : new Float64Array(n);
         this.head = Buffer.alloc(0);
         this.got = 0;
       }
-      const bytes = new Uint8Array(this.result.buffer);
+      const bytes = new Uint8Array(this.result.buffer, this.result.byteOffset, this.result.byteLength);
       const take = Math.min(bytes.length - this.got, b.length - at);
       bytes.set(b.subarray(at, at + take), this.got);
       this.got += take;
@@ -207,7 +212,7 @@ class EngineSorter implements Sorter {
     const head = Buffer.alloc(8);
     head.writeBigUInt64LE(BigInt(values.length));
     return new Promise((resolve, reject) => {
-      this.queue.push({ resolve, reject });
+      this.queue.push({ resolve, reject, values });
       this.child.stdin.write(head);
       this.child.stdin.write(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
     });

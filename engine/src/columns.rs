@@ -149,10 +149,20 @@ impl Column {
             w.flush()?;
             drop(w);
             let raw = raw_path(dir, id);
-            let mut bytes = Vec::new();
-            File::open(&raw)?.read_to_end(&mut bytes)?;
+            // Straight into the values, 1 MiB at a time: a 10M-row column is 80 MB, not 80 MB twice.
+            let mut file = File::open(&raw)?;
+            values = Vec::with_capacity(usize::try_from(file.metadata()?.len() / 8).unwrap_or(0));
+            let mut buf = vec![0u8; 1 << 20];
+            loop {
+                let n = file.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                file.read_exact(&mut buf[n..n.next_multiple_of(8)])?;
+                let end = n.next_multiple_of(8);
+                values.extend(buf[..end].chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())));
+            }
             fs::remove_file(&raw)?;
-            values = bytes.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())).collect();
         }
         for &v in &values {
             if v.is_nan() {
