@@ -6,6 +6,7 @@
 // and the column is counted again as text in a second pass (`recount`), so its counts are the values as written.
 use crate::hll::Hll;
 use crate::scan::{Mode, Part, PartColumn};
+use crate::sort::Scratch;
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Read, Write};
@@ -143,25 +144,13 @@ impl Column {
     }
 
     /// Leaves the finite values, ascending, in `<id>.f64` under `dir`, and counts the non-finite ones.
-    pub fn finish(&mut self, dir: &Path, id: usize) -> io::Result<()> {
+    pub fn finish(&mut self, dir: &Path, id: usize, scratch: &mut Scratch) -> io::Result<()> {
         let mut values = std::mem::take(&mut self.nums);
         if let Some(mut w) = self.spill.take() {
             w.flush()?;
             drop(w);
             let raw = raw_path(dir, id);
-            // Straight into the values, 1 MiB at a time: a 10M-row column is 80 MB, not 80 MB twice.
-            let mut file = File::open(&raw)?;
-            values = Vec::with_capacity(usize::try_from(file.metadata()?.len() / 8).unwrap_or(0));
-            let mut buf = vec![0u8; 1 << 20];
-            loop {
-                let n = file.read(&mut buf)?;
-                if n == 0 {
-                    break;
-                }
-                file.read_exact(&mut buf[n..n.next_multiple_of(8)])?;
-                let end = n.next_multiple_of(8);
-                values.extend(buf[..end].chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())));
-            }
+            values = read_f64s(&raw)?;
             fs::remove_file(&raw)?;
         }
         for &v in &values {
@@ -173,7 +162,7 @@ impl Column {
                 self.neg_inf += 1;
             }
         }
-        crate::sort::finite_sorted(&mut values);
+        scratch.finite_sorted(&mut values);
         self.finite = values.len() as u64;
         let mut w = BufWriter::with_capacity(1 << 20, File::create(dir.join(format!("{id}.f64")))?);
         write_f64s(&mut w, &values)?;
@@ -185,7 +174,32 @@ fn raw_path(dir: &Path, id: usize) -> PathBuf {
     dir.join(format!("raw-{id}.f64"))
 }
 
-fn write_f64s(w: &mut impl Write, v: &[f64]) -> io::Result<()> {
+/// A file of little-endian f64s, read 1 MiB at a time straight into the values (a 10M-row column is 80 MB, not
+/// 80 MB twice).
+pub fn read_f64s(path: &Path) -> io::Result<Vec<f64>> {
+    let mut values = Vec::new();
+    read_f64s_into(path, &mut values)?;
+    Ok(values)
+}
+
+/// As read_f64s, into `values` (cleared first; its capacity is kept).
+pub fn read_f64s_into(path: &Path, values: &mut Vec<f64>) -> io::Result<()> {
+    let mut file = File::open(path)?;
+    values.clear();
+    values.reserve(usize::try_from(file.metadata()?.len() / 8).unwrap_or(0));
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(());
+        }
+        let end = n.next_multiple_of(8);
+        file.read_exact(&mut buf[n..end])?;
+        values.extend(buf[..end].chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())));
+    }
+}
+
+pub fn write_f64s(w: &mut impl Write, v: &[f64]) -> io::Result<()> {
     let mut buf = Vec::with_capacity(v.len().min(1 << 16) * 8);
     for chunk in v.chunks(1 << 16) {
         buf.clear();

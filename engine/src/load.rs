@@ -4,6 +4,7 @@ use crate::columns::{merge_parts, Column, Spill};
 use crate::input::{chunks, header_index, parallel, peak_rss_mb, read_header, Failure, Progress};
 use crate::json;
 use crate::scan::{scan_part, Mode};
+use crate::sort::Scratch;
 use std::io;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -85,12 +86,13 @@ pub fn load(args: &Options) -> Result<Loaded, Failure> {
         let workers: Vec<_> = (0..args.threads)
             .map(|_| {
                 s.spawn(|| -> io::Result<()> {
+                    let mut scratch = Scratch::default();
                     loop {
                         let k = next.fetch_add(1, Ordering::Relaxed);
                         let Some(cell) = cells.get(k) else { return Ok(()) };
                         let mut col = cell.lock().unwrap();
                         if col.numeric {
-                            col.finish(out, k)?;
+                            col.finish(out, k, &mut scratch)?;
                         }
                     }
                 })

@@ -1,48 +1,127 @@
 // Finite values, ascending: the one ordering every drift statistic and profile quantile is computed from.
-// `sluice-engine sort` serves it to the TypeScript sort pool over stdin/stdout for columns the native loader did
-// not read (Parquet, S3, JSON Lines): each request is a little-endian u64 count followed by that many f64s, each
-// answer the same framing holding the finite values sorted; requests are answered in order.
-use std::io::{self, BufReader, BufWriter, Read, Write};
+// `sluice-engine sort` serves it to the TypeScript sort pool for columns the native loader did not read (Parquet,
+// JSON Lines, quoted CSV): each request is a line on stdin naming a file of little-endian f64s (on tmpfs where
+// there is one); the file is rewritten with the finite values sorted and the answer is their count on a line.
+// Requests are answered in order. Files, not the pipe, carry the values: 8 MB through a 64 KiB pipe took ≈30 ms
+// each way, a tmpfs file a few.
+use crate::columns::{read_f64s_into, write_f64s};
+use std::fs::File;
+use std::io::{self, BufRead, BufWriter, Write};
+use std::path::PathBuf;
 
-/// Drops NaN and ±inf and sorts the rest; total_cmp orders -0 before +0, as JavaScript's typed-array sort does.
+/// Drops NaN and ±inf and sorts the rest, -0 before +0 as JavaScript's typed-array sort orders them.
+#[cfg(test)]
 pub fn finite_sorted(values: &mut Vec<f64>) {
-    values.retain(|v| v.is_finite());
-    values.sort_unstable_by(f64::total_cmp);
+    Scratch::default().finite_sorted(values);
+}
+
+/// The radix sort's buffers, kept across requests: fresh pages cost a fault each, ≈25 ms per 8 MB column here.
+#[derive(Default)]
+pub struct Scratch {
+    a: Vec<u64>,
+    b: Vec<u64>,
+}
+
+impl Scratch {
+    pub fn finite_sorted(&mut self, values: &mut Vec<f64>) {
+        values.retain(|v| v.is_finite());
+        if values.len() < 4096 {
+            values.sort_unstable_by(f64::total_cmp);
+        } else {
+            self.radix_sort(values);
+        }
+    }
+
+    /// LSD radix sort on the keys, 16 bits a pass (four passes, each skipped when every key shares that digit):
+    /// ≈3× faster than a comparison sort on a million values.
+    fn radix_sort(&mut self, values: &mut [f64]) {
+        let (a, b) = (&mut self.a, &mut self.b);
+        a.clear();
+        a.extend(values.iter().map(|&v| key(v)));
+        b.resize(a.len(), 0);
+        let mut counts = vec![0usize; 1 << 16];
+        for shift in [0u32, 16, 32, 48] {
+            counts.iter_mut().for_each(|c| *c = 0);
+            for &k in a.iter() {
+                counts[((k >> shift) & 0xffff) as usize] += 1;
+            }
+            if counts.contains(&a.len()) {
+                continue;
+            }
+            let mut sum = 0;
+            for c in counts.iter_mut() {
+                let n = *c;
+                *c = sum;
+                sum += n;
+            }
+            for &k in a.iter() {
+                let d = ((k >> shift) & 0xffff) as usize;
+                b[counts[d]] = k;
+                counts[d] += 1;
+            }
+            std::mem::swap(a, b);
+        }
+        for (v, &k) in values.iter_mut().zip(a.iter()) {
+            *v = unkey(k);
+        }
+    }
+}
+
+/// A double's bits mapped so that unsigned order is numeric order (the same order as f64::total_cmp).
+fn key(v: f64) -> u64 {
+    let b = v.to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | (1 << 63)
+    }
+}
+
+fn unkey(k: u64) -> f64 {
+    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
 }
 
 pub fn serve() -> io::Result<()> {
-    let mut input = BufReader::with_capacity(1 << 20, io::stdin().lock());
-    let mut output = BufWriter::with_capacity(1 << 20, io::stdout().lock());
-    // Values move through this 1 MiB buffer, so a column is held once (80 MB at 10M rows), not as bytes too.
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let mut head = [0u8; 8];
-        match input.read_exact(&mut head) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
-            Err(e) => return Err(e),
-        }
-        let n = usize::try_from(u64::from_le_bytes(head)).map_err(|_| io::Error::other("count too large"))?;
-        let mut values: Vec<f64> = Vec::with_capacity(n);
-        while values.len() < n {
-            let take = (n - values.len()).min(buf.len() / 8) * 8;
-            input.read_exact(&mut buf[..take])?;
-            values.extend(buf[..take].chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())));
-        }
-        finite_sorted(&mut values);
-        output.write_all(&(values.len() as u64).to_le_bytes())?;
-        for chunk in values.chunks(buf.len() / 8) {
-            for (i, v) in chunk.iter().enumerate() {
-                buf[i * 8..i * 8 + 8].copy_from_slice(&v.to_le_bytes());
-            }
-            output.write_all(&buf[..chunk.len() * 8])?;
-        }
+    let mut output = io::stdout().lock();
+    let mut scratch = Scratch::default();
+    let mut values = Vec::new();
+    for line in io::stdin().lock().lines() {
+        let path = PathBuf::from(line?);
+        read_f64s_into(&path, &mut values)?;
+        scratch.finite_sorted(&mut values);
+        let mut w = BufWriter::with_capacity(1 << 20, File::create(&path)?);
+        write_f64s(&mut w, &values)?;
+        w.flush()?;
+        writeln!(output, "{}", values.len())?;
         output.flush()?;
     }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn radix_sort_agrees_with_total_cmp() {
+        let mut seed = 42u64;
+        let mut v: Vec<f64> = (0..100_000)
+            .map(|i| {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                match i % 7 {
+                    0 => 0.0,
+                    1 => -0.0,
+                    2 => f64::from_bits(seed) % 1e6,
+                    3 => f64::MIN_POSITIVE / 2.0,
+                    _ => (seed >> 11) as f64 / 1e9 - 4e3,
+                }
+            })
+            .filter(|x| x.is_finite())
+            .collect();
+        let mut want = v.clone();
+        want.sort_unstable_by(f64::total_cmp);
+        super::finite_sorted(&mut v);
+        assert_eq!(v.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), want.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+    }
+
     #[test]
     fn drops_non_finite_and_orders_negative_zero_first() {
         let mut v = vec![3.0, f64::NAN, 0.0, -0.0, f64::INFINITY, -1.5, f64::NEG_INFINITY];
