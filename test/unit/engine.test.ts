@@ -6,20 +6,19 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openColumns, type ColumnSet } from '../../activities/data/columns.js';
-import { ENGINE_BINARY, engineAvailable } from '../../activities/data/engine.js';
 import { SortPool } from '../../activities/drift/sort-pool.js';
-import { createStorage, s3Client } from '../../activities/storage/index.js';
+import { createStorage } from '../../activities/storage/index.js';
+import { testS3 } from '../helpers/s3.js';
+import { requireEngine } from '../helpers/engine.js';
 
 const storage = createStorage();
 const root = resolve(import.meta.dirname, '..', '..');
 let dir = '';
 
 beforeAll(async () => {
-  // scripts/setup.mjs builds it; a missing binary here means that step failed or Rust is not installed.
-  if (!engineAvailable()) throw new Error(`${ENGINE_BINARY} is not built: run node scripts/setup.mjs (needs cargo)`);
+  requireEngine();
   dir = await mkdtemp(join(tmpdir(), 'sluice-engine-test-'));
 });
 afterAll(async () => {
@@ -150,13 +149,7 @@ describe('native loader matches the TypeScript loader', () => {
 
 describe('native loader on S3 (moto)', () => {
   it('downloads the object to a temp file, reads it natively and removes the download', async () => {
-    const s3 = inject('endpoints').s3;
-    await s3Client(s3)
-      .send(new CreateBucketCommand({ Bucket: s3.bucket }))
-      .catch((err: Error) => {
-        if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(err.name)) throw err;
-      });
-    const remote = createStorage(s3);
+    const { s3, storage: remote } = await testS3();
     const uri = `s3://${s3.bucket}/engine-test/${randomUUID()}/data.csv`;
     await remote.write(uri, 'x,label\n1.5,a\n-2,b\nnan,a\n');
     const tmp = await mkdtemp(join(dir, 's3-'));

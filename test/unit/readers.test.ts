@@ -1,18 +1,18 @@
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { createStorage, s3Client, type Storage } from '../../activities/storage/index.js';
+import { createStorage, type Storage } from '../../activities/storage/index.js';
 import { openTable, DataFormatError, UnsupportedFormatError } from '../../activities/data/reader.js';
 import { JsonlFormatError } from '../../activities/data/jsonl.js';
 import { ParquetFormatError, openParquetFile } from '../../activities/data/parquet.js';
 import { CsvFormatError } from '../../activities/data/csv.js';
 import { validateUri, validateTable } from '../../activities/data/validate.js';
 import { ValidationRules } from '../../schemas/validation.js';
+import { testS3 } from '../helpers/s3.js';
 
 const DIR = resolve(import.meta.dirname, '..', 'fixtures', 'data');
 const fixture = (name: string): string => pathToFileURL(join(DIR, name)).href;
@@ -226,12 +226,7 @@ describe('validation on every format gives the same report', () => {
 
 describe('s3:// (moto)', () => {
   it('reads CSV, JSON Lines and Parquet (ranged reads) from S3', async () => {
-    const s3 = inject('endpoints').s3;
-    await s3Client(s3)
-      .send(new CreateBucketCommand({ Bucket: s3.bucket }))
-      .catch((err: Error) => {
-        if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(err.name)) throw err;
-      });
+    const { s3 } = await testS3();
     const storage = createStorage(s3);
     const base = `s3://${s3.bucket}/readers-test/${randomUUID()}`;
     for (const f of ['sample.csv', 'sample.jsonl', 'sample.parquet', 'groups.parquet', 'not-parquet.parquet'])

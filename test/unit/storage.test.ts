@@ -1,22 +1,21 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import {
   createStorage,
   isRetryableStorageError,
   NotFoundError,
   parseUri,
-  s3Client,
   storageFailure,
   toUri,
   UriError,
   type Storage,
 } from '../../activities/storage/index.js';
+import { testS3 } from '../helpers/s3.js';
 
 const MB = 1024 * 1024;
 
@@ -92,12 +91,7 @@ function roundTrip(name: string, setup: () => Promise<{ storage: Storage; prefix
 }
 
 roundTrip('s3 storage (moto)', async () => {
-  const s3 = inject('endpoints').s3;
-  await s3Client(s3)
-    .send(new CreateBucketCommand({ Bucket: s3.bucket }))
-    .catch((err: Error) => {
-      if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(err.name)) throw err;
-    });
+  const { s3 } = await testS3();
   return { storage: createStorage(s3), prefix: `s3://${s3.bucket}/storage-test/${randomUUID()}` };
 });
 

@@ -5,16 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engineAvailable, engineValidate, ENGINE_BINARY } from '../../activities/data/engine.js';
+import { engineValidate } from '../../activities/data/engine.js';
 import { validateUri } from '../../activities/data/validate.js';
 import { FileStorage } from '../../activities/storage/file.js';
 import { ValidationRules } from '../../schemas/validation.js';
+import { requireEngine } from '../helpers/engine.js';
 
 const storage = new FileStorage();
 let dir = '';
 
 beforeAll(async () => {
-  if (!engineAvailable()) throw new Error(`${ENGINE_BINARY} is not built: run node scripts/setup.mjs (needs cargo)`);
+  requireEngine();
   dir = await mkdtemp(join(tmpdir(), 'sluice-validate-native-'));
 });
 afterAll(async () => {

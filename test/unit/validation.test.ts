@@ -1,11 +1,10 @@
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ValidationRules, type ValidationRulesInput, type CheckResult } from '../../schemas/validation.js';
@@ -18,7 +17,8 @@ import {
 } from '../../activities/data/validate.js';
 import { CsvFormatError, CsvParser, openCsv } from '../../activities/data/csv.js';
 import { createDataActivities } from '../../activities/data/activities.js';
-import { createStorage, s3Client } from '../../activities/storage/index.js';
+import { createStorage } from '../../activities/storage/index.js';
+import { testS3 } from '../helpers/s3.js';
 
 const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures', 'validation');
 const fixture = (name: string): string => pathToFileURL(join(FIXTURES, name)).href;
@@ -453,12 +453,7 @@ describe('validateDataset activity', () => {
   });
 
   it('reads s3:// datasets and writes the report to S3 (moto)', async () => {
-    const s3 = inject('endpoints').s3;
-    await s3Client(s3)
-      .send(new CreateBucketCommand({ Bucket: s3.bucket }))
-      .catch((err: Error) => {
-        if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(err.name)) throw err;
-      });
+    const { s3 } = await testS3();
     const storage = createStorage(s3);
     const base = `s3://${s3.bucket}/validation-test/${randomUUID()}`;
     await storage.write(`${base}/train.csv`, 'id,age\n1,30\n1,31\n');
