@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { Context } from '@temporalio/activity';
+import { activityContext } from '../context.js';
 import type { Endpoints } from '../../schemas/stack.js';
 import type {
   CheckResult,
@@ -25,15 +25,6 @@ export type { ValidateDatasetInput, ValidationReportFile };
 /** Where a dataset's profile goes: beside the report, e.g. …/validation.json → …/profile-train.json. */
 export function profileUriFor(reportUri: string, dataset: string): string {
   return reportUri.replace(/[^/]*$/, `profile-${dataset.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
-}
-
-/** The activity context when running inside one, else undefined (so this code also runs from the CLI and tests). */
-function activityContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined;
-  }
 }
 
 function fmtExamples(examples: unknown[]): string {

@@ -3,51 +3,26 @@
 // files one by one) and quantiles are exact: each numeric column is sorted once.
 import { DatasetProfile, type ColumnProfile, type NumericProfile } from '../../schemas/profile.js';
 import type { Storage } from '../storage/types.js';
+import { accurateSum, quantileSorted } from '../drift/stats.js';
 import { openColumns, type ColumnInfo, type LoadOptions } from './columns.js';
 
 const QUANTILES = { p1: 0.01, p5: 0.05, p25: 0.25, p50: 0.5, p75: 0.75, p95: 0.95, p99: 0.99 } as const;
 const TOP = 20;
 const MAX_BINS = 30;
 
-/** Type 7 quantile (numpy 'linear') of ascending finite values. */
-export function quantileSorted(sorted: Float64Array, p: number): number {
-  const n = sorted.length;
-  const h = (n - 1) * p;
-  const lo = Math.floor(h);
-  const a = sorted[lo] as number;
-  if (lo + 1 >= n) return a;
-  const b = sorted[lo + 1] as number;
-  const t = h - lo;
-  // numpy's _lerp: from the nearer end, so the result stays within [a, b].
-  return t < 0.5 ? a + (b - a) * t : b - (b - a) * (1 - t);
-}
-
-/** Sum with Neumaier compensation: the mean of 10M values stays accurate to ~1 ulp. */
-function sum(values: Float64Array): number {
-  let s = 0;
-  let c = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
-    const t = s + v;
-    c += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
-    s = t;
-  }
-  return s + c;
-}
-
 /** Statistics of ascending finite values (at least one). */
 export function numericProfile(sorted: Float64Array): NumericProfile {
   const n = sorted.length;
   const min = sorted[0] as number;
   const max = sorted[n - 1] as number;
-  const mean = sum(sorted) / n;
+  const mean = accurateSum(sorted) / n;
   // Two-pass variance (numpy's method): mean first, then the mean squared deviation.
   const dev = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const d = (sorted[i] as number) - mean;
     dev[i] = d * d;
   }
-  const std = Math.sqrt(sum(dev) / n);
+  const std = Math.sqrt(accurateSum(dev) / n);
   const quantiles = Object.fromEntries(
     Object.entries(QUANTILES).map(([k, p]) => [k, quantileSorted(sorted, p)]),
   ) as NumericProfile['quantiles'];

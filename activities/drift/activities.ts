@@ -1,7 +1,7 @@
 // The checkDrift activity: compares two stored datasets, writes drift.json and drift.html beside the run's other
 // reports, and returns only the verdict and the report locations (reports never travel in workflow history).
 import { ApplicationFailure } from '@temporalio/common';
-import { Context } from '@temporalio/activity';
+import { activityContext } from '../context.js';
 import { DriftOptions, type DriftReport } from '../../schemas/drift.js';
 import type { DriftActivityInput, DriftSummary } from '../../schemas/drift-summary.js';
 import type { Endpoints } from '../../schemas/stack.js';
@@ -17,14 +17,6 @@ import {
 } from '../storage/index.js';
 import { renderDriftHtml } from './html.js';
 import { DriftInputError, driftUris } from './run.js';
-
-function activityContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined;
-  }
-}
 
 /** The report reduced to what a workflow needs to decide and to point people at the files. */
 export function summarize(report: DriftReport, reportUri: string, htmlUri: string): DriftSummary {

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createStorage } from '../../activities/storage/index.js';
-import { profileUri, quantileSorted } from '../../activities/data/profile.js';
+import { profileUri } from '../../activities/data/profile.js';
+import { quantileSorted } from '../../activities/drift/stats.js';
 import { DatasetProfile } from '../../schemas/profile.js';
 
 const PYTHON = resolve(import.meta.dirname, '..', '..', '.sluice', 'venv', 'bin', 'python');
