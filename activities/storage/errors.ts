@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/common';
+// Plain errors only: the CLI imports this file, and @temporalio/common would add ~40 ms to its start-up (failure.ts).
 import { UriError } from './uri.js';
 
 /** The object or file does not exist. */
@@ -48,25 +48,4 @@ export function isRetryableStorageError(err: unknown): boolean {
   const code = (err as { code?: string } | null)?.code;
   if (code && ['EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'EROFS', 'EINVAL'].includes(code)) return false;
   return true;
-}
-
-/**
- * Converts a storage error into the Temporal failure an activity should throw: permanent problems become
- * non-retryable failures whose type names the problem, transient ones stay retryable.
- */
-export function storageFailure(err: unknown): ApplicationFailure {
-  const e = err instanceof Error ? err : new Error(String(err));
-  if (err instanceof ApplicationFailure) return err;
-  if (err instanceof NotFoundError)
-    return ApplicationFailure.create({ message: e.message, type: 'NotFound', nonRetryable: true, cause: e });
-  if (err instanceof AccessDeniedError)
-    return ApplicationFailure.create({ message: e.message, type: 'AccessDenied', nonRetryable: true, cause: e });
-  if (err instanceof UriError || err instanceof StorageConfigError)
-    return ApplicationFailure.create({ message: e.message, type: 'InvalidInput', nonRetryable: true, cause: e });
-  return ApplicationFailure.create({
-    message: e.message,
-    type: 'StorageError',
-    nonRetryable: !isRetryableStorageError(err),
-    cause: e,
-  });
 }

@@ -10,6 +10,7 @@ export type { S3Settings } from './s3.js';
 export { FileStorage } from './file.js';
 export { S3Storage, s3Client } from './s3.js';
 export * from './errors.js';
+export * from './failure.js';
 export * from './uri.js';
 
 /**

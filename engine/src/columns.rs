@@ -195,7 +195,11 @@ pub fn read_f64s_into(path: &Path, values: &mut Vec<f64>) -> io::Result<()> {
         }
         let end = n.next_multiple_of(8);
         file.read_exact(&mut buf[n..end])?;
-        values.extend(buf[..end].chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())));
+        values.extend(
+            buf[..end]
+                .chunks_exact(8)
+                .map(|c| f64::from_le_bytes(c.try_into().unwrap())),
+        );
     }
 }
 
@@ -249,6 +253,10 @@ pub fn merge_parts(
 /// Makes sure `dir` exists and is writable before any work is done.
 pub fn prepare_dir(dir: &Path) -> io::Result<()> {
     fs::create_dir_all(dir)?;
-    OpenOptions::new().create(true).truncate(true).write(true).open(dir.join(".probe"))?;
+    OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .write(true)
+        .open(dir.join(".probe"))?;
     fs::remove_file(dir.join(".probe"))
 }

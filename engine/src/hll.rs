@@ -21,7 +21,9 @@ fn hash(bytes: &[u8]) -> u64 {
 
 impl Hll {
     pub fn new() -> Self {
-        Hll { registers: vec![0; M] }
+        Hll {
+            registers: vec![0; M],
+        }
     }
 
     pub fn add(&mut self, bytes: &[u8]) {
@@ -36,7 +38,11 @@ impl Hll {
     pub fn estimate(&self) -> f64 {
         let m = M as f64;
         let alpha = 0.7213 / (1.0 + 1.079 / m);
-        let sum: f64 = self.registers.iter().map(|&r| 2f64.powi(-i32::from(r))).sum();
+        let sum: f64 = self
+            .registers
+            .iter()
+            .map(|&r| 2f64.powi(-i32::from(r)))
+            .sum();
         let raw = alpha * m * m / sum;
         let zeros = self.registers.iter().filter(|&&r| r == 0).count();
         if raw <= 2.5 * m && zeros > 0 {

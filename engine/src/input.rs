@@ -26,7 +26,11 @@ impl From<io::Error> for Failure {
 
 /// Reads the file from byte `skip` chunk by chunk, handing each run of whole lines to `each` (the last call may
 /// lack a final LF).
-pub fn chunks(path: &Path, skip: u64, mut each: impl FnMut(&[u8]) -> Result<(), Failure>) -> Result<(), Failure> {
+pub fn chunks(
+    path: &Path,
+    skip: u64,
+    mut each: impl FnMut(&[u8]) -> Result<(), Failure>,
+) -> Result<(), Failure> {
     let mut file = File::open(path)?;
     file.seek(SeekFrom::Start(skip))?;
     let mut buf = vec![0u8; CHUNK];
@@ -79,10 +83,16 @@ pub fn read_header(path: &Path) -> Result<(Vec<String>, u64), Failure> {
     loop {
         let n = file.read(&mut buf)?;
         if n == 0 {
-            return Err(Failure::Unsupported("no header line ending in a line feed".into()));
+            return Err(Failure::Unsupported(
+                "no header line ending in a line feed".into(),
+            ));
         }
         head.extend_from_slice(&buf[..n]);
-        let bom = if head.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
+        let bom = if head.starts_with(b"\xef\xbb\xbf") {
+            3
+        } else {
+            0
+        };
         // Empty lines before the header are skipped, as by the TypeScript reader.
         while let Some(p) = head[bom + offset..].iter().position(|&c| c == b'\n') {
             let raw = &head[bom + offset..bom + offset + p];
@@ -124,8 +134,14 @@ pub fn parallel<'a, P: Send>(
     let parts = split_lines(data, threads);
     let scan = &scan;
     std::thread::scope(|s| {
-        let handles: Vec<_> = parts.into_iter().map(|p| s.spawn(move || scan(p))).collect();
-        handles.into_iter().map(|h| h.join().expect("scan thread")).collect()
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|p| s.spawn(move || scan(p)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("scan thread"))
+            .collect()
     })
 }
 
@@ -158,4 +174,3 @@ pub fn peak_rss_mb() -> f64 {
         .unwrap_or(0.0);
     (kb / 1024.0 * 10.0).round() / 10.0
 }
-

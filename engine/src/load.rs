@@ -49,14 +49,25 @@ fn scan_file(
 pub fn load(args: &Options) -> Result<Loaded, Failure> {
     let (header, skip) = read_header(&args.input)?;
     let unique = header_index(&header);
-    let wanted: Vec<String> = args.columns.clone().unwrap_or_else(|| unique.iter().map(|(n, _)| n.clone()).collect());
-    let missing = wanted.iter().filter(|w| !unique.iter().any(|(n, _)| n == *w)).cloned().collect();
+    let wanted: Vec<String> = args
+        .columns
+        .clone()
+        .unwrap_or_else(|| unique.iter().map(|(n, _)| n.clone()).collect());
+    let missing = wanted
+        .iter()
+        .filter(|w| !unique.iter().any(|(n, _)| n == *w))
+        .cloned()
+        .collect();
     let mut columns: Vec<Column> = unique
         .into_iter()
         .filter(|(n, _)| wanted.contains(n))
         .map(|(n, i)| Column::new(n, i))
         .collect();
-    let mut spill = Spill { budget: args.memory, in_memory: 0, spilling: false };
+    let mut spill = Spill {
+        budget: args.memory,
+        in_memory: 0,
+        spilling: false,
+    };
     let rows = scan_file(args, &header, skip, &mut columns, &mut spill)?;
 
     let again: Vec<usize> = (0..columns.len()).filter(|&k| columns[k].recount).collect();
@@ -70,7 +81,11 @@ pub fn load(args: &Options) -> Result<Loaded, Failure> {
                 c
             })
             .collect();
-        let mut none = Spill { budget: usize::MAX, in_memory: 0, spilling: false };
+        let mut none = Spill {
+            budget: usize::MAX,
+            in_memory: 0,
+            spilling: false,
+        };
         scan_file(args, &header, skip, &mut fresh, &mut none)?;
         for (k, mut c) in again.into_iter().zip(fresh) {
             c.nulls = columns[k].nulls;
@@ -80,7 +95,8 @@ pub fn load(args: &Options) -> Result<Loaded, Failure> {
 
     // Sorting, one column per thread at a time.
     let next = AtomicUsize::new(0);
-    let cells: Vec<std::sync::Mutex<&mut Column>> = columns.iter_mut().map(std::sync::Mutex::new).collect();
+    let cells: Vec<std::sync::Mutex<&mut Column>> =
+        columns.iter_mut().map(std::sync::Mutex::new).collect();
     let out = &args.out;
     std::thread::scope(|s| -> io::Result<()> {
         let workers: Vec<_> = (0..args.threads)
@@ -89,7 +105,9 @@ pub fn load(args: &Options) -> Result<Loaded, Failure> {
                     let mut scratch = Scratch::default();
                     loop {
                         let k = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(cell) = cells.get(k) else { return Ok(()) };
+                        let Some(cell) = cells.get(k) else {
+                            return Ok(());
+                        };
                         let mut col = cell.lock().unwrap();
                         if col.numeric {
                             col.finish(out, k, &mut scratch)?;
@@ -103,12 +121,20 @@ pub fn load(args: &Options) -> Result<Loaded, Failure> {
         }
         Ok(())
     })?;
-    Ok(Loaded { rows, columns, missing })
+    Ok(Loaded {
+        rows,
+        columns,
+        missing,
+    })
 }
 
 pub fn manifest(l: &Loaded) -> String {
     let mut o = String::with_capacity(1 << 16);
-    o.push_str(&format!("{{\"rows\":{},\"peakRssMb\":{},\"missing\":[", l.rows, peak_rss_mb()));
+    o.push_str(&format!(
+        "{{\"rows\":{},\"peakRssMb\":{},\"missing\":[",
+        l.rows,
+        peak_rss_mb()
+    ));
     for (i, m) in l.missing.iter().enumerate() {
         if i > 0 {
             o.push(',');
@@ -132,7 +158,10 @@ pub fn manifest(l: &Loaded) -> String {
         }
         o.push_str(",\"type\":\"string\"");
         if let Some(h) = &c.hll {
-            o.push_str(&format!(",\"highCardinality\":true,\"distinctEstimate\":{}", h.estimate().round()));
+            o.push_str(&format!(
+                ",\"highCardinality\":true,\"distinctEstimate\":{}",
+                h.estimate().round()
+            ));
         }
         o.push_str(",\"counts\":[");
         for (i, (key, n)) in c.counts.iter().enumerate() {
@@ -149,4 +178,3 @@ pub fn manifest(l: &Loaded) -> String {
     o.push_str("]}\n");
     o
 }
-

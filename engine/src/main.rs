@@ -9,6 +9,8 @@
 // `validate` prints the validation counters as JSON (validate.rs). Progress goes to stderr as `rows N` lines.
 // Exit codes: 0 done; 64 the file needs the TypeScript reader (quoted fields, ragged rows, …; the reason is on
 // stderr); 66 the input cannot be read; 2 bad arguments; 1 anything else.
+mod allowed;
+mod cells;
 mod columns;
 mod hll;
 mod input;
@@ -35,15 +37,27 @@ fn usage(msg: &str) -> ! {
 
 /// Flags of `columns` and `validate`.
 fn options(mut it: impl Iterator<Item = String>) -> load::Options {
-    let (mut input, mut out, mut columns, mut threads, mut memory) = (None, None, None::<Vec<String>>, 2, 192 << 20);
+    let (mut input, mut out, mut columns, mut threads, mut memory) =
+        (None, None, None::<Vec<String>>, 2, 192 << 20);
     while let Some(flag) = it.next() {
-        let mut value = || it.next().unwrap_or_else(|| usage(&format!("{flag} needs a value")));
+        let mut value = || {
+            it.next()
+                .unwrap_or_else(|| usage(&format!("{flag} needs a value")))
+        };
         match flag.as_str() {
             "--input" => input = Some(PathBuf::from(value())),
             "--out" => out = Some(PathBuf::from(value())),
             "--column" => columns.get_or_insert_with(Vec::new).push(value()),
-            "--threads" => threads = value().parse().unwrap_or_else(|_| usage("--threads must be a whole number")),
-            "--memory" => memory = value().parse().unwrap_or_else(|_| usage("--memory must be a byte count")),
+            "--threads" => {
+                threads = value()
+                    .parse()
+                    .unwrap_or_else(|_| usage("--threads must be a whole number"))
+            }
+            "--memory" => {
+                memory = value()
+                    .parse()
+                    .unwrap_or_else(|_| usage("--memory must be a byte count"))
+            }
             other => usage(&format!("unknown option {other}")),
         }
     }
@@ -61,14 +75,22 @@ fn finish(input: &std::path::Path, result: Result<String, Failure>) -> ! {
     match result {
         Ok(json) => {
             let mut stdout = io::stdout().lock();
-            let ok = stdout.write_all(json.as_bytes()).and_then(|()| stdout.flush()).is_ok();
+            let ok = stdout
+                .write_all(json.as_bytes())
+                .and_then(|()| stdout.flush())
+                .is_ok();
             exit(if ok { 0 } else { 1 })
         }
         Err(Failure::Unsupported(why)) => {
             eprintln!("unsupported: {why}");
             exit(64)
         }
-        Err(Failure::Io(e)) if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied) => {
+        Err(Failure::Io(e))
+            if matches!(
+                e.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied
+            ) =>
+        {
             eprintln!("sluice-engine: cannot read {}: {e}", input.display());
             exit(66)
         }

@@ -3,45 +3,119 @@
 // no 0x/0o/0b prefix; or a nan/inf spelling (any ASCII case, JavaScript white space trimmed) kept as NaN/±inf.
 // Both languages round decimals correctly, so the same text gives the same double.
 
-const POW10: [f64; 16] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+const POW10: [f64; 16] = [
+    1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
 
-/// `[+-]digits[.digits]` with at most 15 digits: the integer of the digits divided by a power of ten is exact
-/// before one correctly rounded division, so it equals the decimal's correctly rounded value.
-#[inline]
-fn fast(b: &[u8]) -> Option<f64> {
-    let (neg, body) = match b.first()? {
-        b'-' => (true, &b[1..]),
-        b'+' => (false, &b[1..]),
-        _ => (false, b),
-    };
-    // 15 digits and a dot at most.
-    if body.is_empty() || body.len() > 16 {
-        return None;
-    }
-    let mut m: u64 = 0;
-    let mut dot = usize::MAX;
-    for (i, &c) in body.iter().enumerate() {
-        let d = c.wrapping_sub(b'0');
-        if d < 10 {
-            m = m * 10 + u64::from(d);
-        } else if c == b'.' && dot == usize::MAX {
-            dot = i;
-        } else {
+/// `[+-]digits[.digits]` with at most 15 digits, kept as the integer of its digits, the number of them after the dot
+/// and the sign: that integer is exact as a double, so one correctly rounded division by a power of ten gives the
+/// decimal's correctly rounded value (`value`), and comparisons with a bound can mostly skip the division (`cmp`).
+#[derive(Clone, Copy)]
+pub struct Decimal {
+    digits: u64,
+    frac: usize,
+    neg: bool,
+}
+
+impl Decimal {
+    #[inline(always)]
+    pub fn parse(b: &[u8]) -> Option<Decimal> {
+        let (neg, body) = match b.first()? {
+            b'-' => (true, &b[1..]),
+            b'+' => (false, &b[1..]),
+            _ => (false, b),
+        };
+        // 15 digits and a dot at most.
+        if body.is_empty() || body.len() > 16 {
             return None;
         }
+        let mut m: u64 = 0;
+        let mut dot = usize::MAX;
+        for (i, &c) in body.iter().enumerate() {
+            let d = c.wrapping_sub(b'0');
+            if d < 10 {
+                m = m * 10 + u64::from(d);
+            } else if c == b'.' && dot == usize::MAX {
+                dot = i;
+            } else {
+                return None;
+            }
+        }
+        let (count, frac) = if dot == usize::MAX {
+            (body.len(), 0)
+        } else {
+            (body.len() - 1, body.len() - 1 - dot)
+        };
+        (count > 0 && count <= 15).then_some(Decimal {
+            digits: m,
+            frac,
+            neg,
+        })
     }
-    let (digits, frac) = if dot == usize::MAX { (body.len(), 0) } else { (body.len() - 1, body.len() - 1 - dot) };
-    if digits == 0 || digits > 15 {
-        return None;
+
+    /// The digits as a signed double: exact, since they are below 10^15.
+    #[inline(always)]
+    fn signed_digits(&self) -> f64 {
+        let m = self.digits as i64 as f64;
+        if self.neg {
+            -m
+        } else {
+            m
+        }
     }
-    let v = m as f64 / POW10[frac];
-    Some(if neg { -v } else { v })
+
+    #[inline(always)]
+    pub fn value(&self) -> f64 {
+        // Whole numbers skip the division.
+        if self.frac == 0 {
+            self.signed_digits()
+        } else {
+            self.signed_digits() / POW10[self.frac]
+        }
+    }
+
+    /// No digits after the dot: a whole number without computing it (otherwise see `value`).
+    #[inline(always)]
+    pub fn is_plainly_whole(&self) -> bool {
+        self.frac == 0
+    }
+
+    /// `value()` compared with `bound`, given `scaled[f]` = bound × 10^f (rounded): away from the bound, the
+    /// digits against the scaled bound decide it; within 1e-12 of it (far wider than either rounding), the value
+    /// does. The division is what dominated validating a numeric cell.
+    #[inline(always)]
+    pub fn cmp(&self, bound: f64, scaled: &[f64; 16]) -> std::cmp::Ordering {
+        let (s, b) = (self.signed_digits(), scaled[self.frac]);
+        let margin = b.abs() * 1e-12;
+        if s < b - margin {
+            std::cmp::Ordering::Less
+        } else if s > b + margin {
+            std::cmp::Ordering::Greater
+        } else {
+            // Both are finite, and a bound is never NaN (read_rules parses it).
+            self.value()
+                .partial_cmp(&bound)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        }
+    }
+}
+
+/// `bound` × 10^f for f = 0..15, for Decimal::cmp.
+pub fn scaled_bound(bound: f64) -> [f64; 16] {
+    std::array::from_fn(|f| bound * POW10[f])
+}
+
+#[inline]
+fn fast(b: &[u8]) -> Option<f64> {
+    Decimal::parse(b).map(|d| d.value())
 }
 
 /// JavaScript's parseNumber (validate.ts): NaN there is None here.
 fn js_decimal(b: &[u8]) -> Option<f64> {
     let (&c0, &cl) = (b.first()?, b.last()?);
-    if !(c0.is_ascii_digit() || c0 == b'-' || c0 == b'+' || c0 == b'.') || !(cl.is_ascii_digit() || cl == b'.') {
+    if !(c0.is_ascii_digit() || c0 == b'-' || c0 == b'+' || c0 == b'.')
+        || !(cl.is_ascii_digit() || cl == b'.')
+    {
         return None;
     }
     if c0 == b'0' && b.len() > 2 && matches!(b[1] | 32, b'x' | b'o' | b'b') {
@@ -103,7 +177,59 @@ pub fn js_trim(s: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_numeric;
+    use super::{parse_numeric, scaled_bound, Decimal};
+
+    #[test]
+    fn comparisons_with_bounds_agree_with_the_value() {
+        let bounds = [
+            0.0,
+            -0.0,
+            0.1,
+            0.3,
+            -5.0,
+            1e6,
+            22.0,
+            1e-300,
+            123456.789,
+            f64::INFINITY,
+            f64::NAN,
+        ];
+        let texts = [
+            "0",
+            "-0",
+            "0.1",
+            "0.10000000000000001",
+            "0.09999999999999999",
+            "0.3",
+            "0.30000000000000004",
+            "-5",
+            "-5.000000000000001",
+            "-4.999999999999999",
+            "1000000",
+            "999999.9999999999",
+            "22.000",
+            "123456.789",
+            "123456.7890000001",
+            "12345.6789",
+            "+7",
+            "0.000",
+            "999999999999999",
+        ];
+        for b in bounds {
+            let scaled = scaled_bound(b);
+            for t in texts {
+                let Some(d) = Decimal::parse(t.as_bytes()) else {
+                    continue;
+                };
+                let want = d
+                    .value()
+                    .partial_cmp(&b)
+                    .unwrap_or(std::cmp::Ordering::Equal);
+                assert_eq!(d.cmp(b, &scaled), want, "{t} against {b}");
+                assert_eq!(d.value(), t.parse::<f64>().unwrap(), "{t}");
+            }
+        }
+    }
 
     #[test]
     fn decimals_and_spellings() {
@@ -112,10 +238,25 @@ mod tests {
         assert_eq!(parse_numeric(b".5"), Some(0.5));
         assert_eq!(parse_numeric(b"5."), Some(5.0));
         assert_eq!(parse_numeric(b"+3E-2"), Some(0.03));
-        assert_eq!(parse_numeric(b"1234567890123456789"), Some(1234567890123456789.0));
+        assert_eq!(
+            parse_numeric(b"1234567890123456789"),
+            Some(1234567890123456789.0)
+        );
         assert!(parse_numeric(b" NaN\t").unwrap().is_nan());
         assert_eq!(parse_numeric(b"-Infinity"), Some(f64::NEG_INFINITY));
-        for text in ["", "-", ".", "0x1f", "1e", "1_0", " 1", "1e999", "abc", "1,5", "\u{85}inf"] {
+        for text in [
+            "",
+            "-",
+            ".",
+            "0x1f",
+            "1e",
+            "1_0",
+            " 1",
+            "1e999",
+            "abc",
+            "1,5",
+            "\u{85}inf",
+        ] {
             assert_eq!(parse_numeric(text.as_bytes()), None, "{text}");
         }
         assert_eq!(parse_numeric(b"-0").map(f64::is_sign_negative), Some(true));

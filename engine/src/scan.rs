@@ -2,8 +2,9 @@
 // Reading rules mirror the TypeScript CsvByteScanner: LF or CRLF line ends, an empty line is skipped, an empty
 // field is null. Anything else this scanner does not read identically (quotes, bare CR, ragged rows, invalid
 // UTF-8 in text) is an Unsupported error: the caller then leaves the whole file to the TypeScript reader.
+use crate::cells::for_each_cell;
 use crate::number::parse_numeric;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// FNV-1a: category keys are a few bytes long, where SipHash's set-up dominates.
@@ -15,7 +16,11 @@ impl Hasher for Fnv {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for &b in bytes {
             h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
         }
@@ -24,7 +29,6 @@ impl Hasher for Fnv {
 }
 
 pub type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
-pub type FnvSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
 
 #[derive(Debug)]
 pub struct Unsupported(pub String);
@@ -86,7 +90,12 @@ pub struct Part<'a> {
 }
 
 /// Scans `data` (whole lines) for the columns at `fields` (header positions), read as `modes`.
-pub fn scan_part<'a>(data: &'a [u8], width: usize, fields: &[usize], modes: &[Mode]) -> Result<Part<'a>, Unsupported> {
+pub fn scan_part<'a>(
+    data: &'a [u8],
+    width: usize,
+    fields: &[usize],
+    modes: &[Mode],
+) -> Result<Part<'a>, Unsupported> {
     let mut columns: Vec<PartColumn<'a>> = modes
         .iter()
         .map(|&mode| PartColumn {
@@ -103,42 +112,40 @@ pub fn scan_part<'a>(data: &'a [u8], width: usize, fields: &[usize], modes: &[Mo
     for (k, &f) in fields.iter().enumerate() {
         slot[f] = k;
     }
-    let rows = for_each_record(data, width, |cells| {
-        for (f, &cell) in cells.iter().enumerate() {
-            let k = slot[f];
-            if k == usize::MAX {
-                continue;
-            }
-            let col = &mut columns[k];
-            if cell.is_empty() {
-                col.nulls += 1;
-                continue;
-            }
-            match col.mode {
-                Mode::Skip => {}
-                Mode::Text => col.counts.add(cell)?,
-                Mode::Numeric => match parse_numeric(cell) {
-                    Some(v) => col.nums.push(v),
-                    None => {
-                        check_text(cell)?;
-                        if col.nums.is_empty() {
-                            col.switched = true;
-                            col.mode = Mode::Text;
-                            col.counts.add(cell)?;
-                        } else {
-                            col.flipped_late = true;
-                            col.mode = Mode::Skip;
-                        }
+    let rows = for_each_cell(data, width, |f, cell| {
+        let k = slot[f];
+        if k == usize::MAX {
+            return Ok(());
+        }
+        let col = &mut columns[k];
+        if cell.is_empty() {
+            col.nulls += 1;
+            return Ok(());
+        }
+        match col.mode {
+            Mode::Skip => {}
+            Mode::Text => col.counts.add(cell)?,
+            Mode::Numeric => match parse_numeric(cell) {
+                Some(v) => col.nums.push(v),
+                None => {
+                    check_text(cell)?;
+                    if col.nums.is_empty() {
+                        col.switched = true;
+                        col.mode = Mode::Text;
+                        col.counts.add(cell)?;
+                    } else {
+                        col.flipped_late = true;
+                        col.mode = Mode::Skip;
                     }
-                },
-            }
+                }
+            },
         }
         Ok(())
     })?;
     Ok(Part { rows, columns })
 }
 
-/// Calls `each` with the fields of every record in `data` (whole lines; the file's last line may lack its LF) and
+/// The record walk behind cells.rs's for_each_cell for data holding a CR: calls `each` with the fields of every record in `data` (whole lines; the file's last line may lack its LF) and
 /// returns the record count. Quotes anywhere are Unsupported: a quoted field can hold commas, line feeds and `""`.
 pub fn for_each_record<'a>(
     data: &'a [u8],
@@ -152,24 +159,27 @@ pub fn for_each_record<'a>(
     let cr = data.contains(&b'\r');
     let mut rows = 0u64;
     let mut cells: Vec<&'a [u8]> = Vec::with_capacity(width);
-    let mut record = |line: &'a [u8], cells: &mut Vec<&'a [u8]>, rows: &mut u64| -> Result<(), Unsupported> {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if cr && line.contains(&b'\r') {
-            return Err(Unsupported("a carriage return inside a line".into()));
-        }
-        // An empty line is skipped (a CRLF-only line included), not read as one empty field.
-        if line.is_empty() && cells.len() <= 1 {
+    let mut record =
+        |line: &'a [u8], cells: &mut Vec<&'a [u8]>, rows: &mut u64| -> Result<(), Unsupported> {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if cr && line.contains(&b'\r') {
+                return Err(Unsupported("a carriage return inside a line".into()));
+            }
+            // An empty line is skipped (a CRLF-only line included), not read as one empty field.
+            if line.is_empty() && cells.len() <= 1 {
+                cells.clear();
+                return Ok(());
+            }
+            if cells.len() != width {
+                return Err(Unsupported(
+                    "a row with a different number of fields than the header".into(),
+                ));
+            }
+            *rows += 1;
+            each(cells)?;
             cells.clear();
-            return Ok(());
-        }
-        if cells.len() != width {
-            return Err(Unsupported("a row with a different number of fields than the header".into()));
-        }
-        *rows += 1;
-        each(cells)?;
-        cells.clear();
-        Ok(())
-    };
+            Ok(())
+        };
     // One pass over the bytes for both separators.
     let (mut start, mut line) = (0, 0);
     for (i, &c) in data.iter().enumerate() {

@@ -105,7 +105,9 @@ mod tests {
         let mut seed = 42u64;
         let mut v: Vec<f64> = (0..100_000)
             .map(|i| {
-                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 match i % 7 {
                     0 => 0.0,
                     1 => -0.0,
@@ -119,12 +121,23 @@ mod tests {
         let mut want = v.clone();
         want.sort_unstable_by(f64::total_cmp);
         super::finite_sorted(&mut v);
-        assert_eq!(v.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), want.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+        assert_eq!(
+            v.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+            want.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+        );
     }
 
     #[test]
     fn drops_non_finite_and_orders_negative_zero_first() {
-        let mut v = vec![3.0, f64::NAN, 0.0, -0.0, f64::INFINITY, -1.5, f64::NEG_INFINITY];
+        let mut v = vec![
+            3.0,
+            f64::NAN,
+            0.0,
+            -0.0,
+            f64::INFINITY,
+            -1.5,
+            f64::NEG_INFINITY,
+        ];
         super::finite_sorted(&mut v);
         assert_eq!(v, vec![-1.5, -0.0, 0.0, 3.0]);
         assert!(v[1].is_sign_negative() && v[2].is_sign_positive());

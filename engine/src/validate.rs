@@ -4,9 +4,11 @@
 // Semantics are validate.ts's Validator's, for the rule types it handles here: number, integer, string and
 // category (min/max only on numbers). Boolean or timestamp rules, min/max on text, and files the scanner does not
 // read identically are Unsupported: the Validator then reads the file itself.
+use crate::allowed::Allowed;
+use crate::cells::for_each_cell;
 use crate::input::{chunks, header_index, parallel, peak_rss_mb, read_header, Failure, Progress};
-use crate::number::{js_trim, parse_decimal};
-use crate::scan::{check_text, for_each_record, FnvMap, FnvSet, Unsupported};
+use crate::number::{js_trim, parse_decimal, scaled_bound, Decimal};
+use crate::scan::{check_text, FnvMap, Unsupported};
 use std::collections::HashSet;
 use std::io::{self, Read};
 use std::path::Path;
@@ -23,8 +25,9 @@ enum Kind {
 pub struct Rule {
     pub name: String,
     kind: Kind,
-    min: Option<f64>,
-    max: Option<f64>,
+    /// A bound with its scaled copies (number.rs scaled_bound).
+    min: Option<(f64, [f64; 16])>,
+    max: Option<(f64, [f64; 16])>,
     unique: bool,
     allowed: Option<HashSet<String>>,
 }
@@ -32,16 +35,22 @@ pub struct Rule {
 /// Rules from stdin as NUL-separated fields: name, type, min ('' = none), max, unique (0/1), value count, values.
 pub fn read_rules() -> Result<Vec<Rule>, Unsupported> {
     let mut raw = Vec::new();
-    io::stdin().read_to_end(&mut raw).map_err(|e| Unsupported(format!("cannot read the rules: {e}")))?;
-    let text = String::from_utf8(raw).map_err(|_| Unsupported("rules that are not UTF-8".into()))?;
+    io::stdin()
+        .read_to_end(&mut raw)
+        .map_err(|e| Unsupported(format!("cannot read the rules: {e}")))?;
+    let text =
+        String::from_utf8(raw).map_err(|_| Unsupported("rules that are not UTF-8".into()))?;
     let mut it = text.split('\0');
     let mut rules = Vec::new();
     let bad = || Unsupported("malformed rules on stdin".into());
-    let bound = |s: &str| -> Result<Option<f64>, Unsupported> {
+    let bound = |s: &str| -> Result<Option<(f64, [f64; 16])>, Unsupported> {
         if s.is_empty() {
             Ok(None)
         } else {
-            s.parse().map(Some).map_err(|_| Unsupported(format!("a bound that is not a number: {s}")))
+            let b: f64 = s
+                .parse()
+                .map_err(|_| Unsupported(format!("a bound that is not a number: {s}")))?;
+            Ok(Some((b, scaled_bound(b))))
         }
     };
     while let Some(name) = it.next() {
@@ -54,7 +63,10 @@ pub fn read_rules() -> Result<Vec<Rule>, Unsupported> {
             "string" | "category" => Kind::Text,
             other => return Err(Unsupported(format!("{other} rules"))),
         };
-        let (min, max) = (bound(it.next().ok_or_else(bad)?)?, bound(it.next().ok_or_else(bad)?)?);
+        let (min, max) = (
+            bound(it.next().ok_or_else(bad)?)?,
+            bound(it.next().ok_or_else(bad)?)?,
+        );
         if kind == Kind::Text && (min.is_some() || max.is_some()) {
             return Err(Unsupported("min/max on a text column".into()));
         }
@@ -62,9 +74,20 @@ pub fn read_rules() -> Result<Vec<Rule>, Unsupported> {
         let n: usize = it.next().ok_or_else(bad)?.parse().map_err(|_| bad())?;
         let allowed = match n {
             0 => None,
-            _ => Some((0..n).map(|_| it.next().map(|v| js_trim(v).to_string()).ok_or_else(bad)).collect::<Result<_, _>>()?),
+            _ => Some(
+                (0..n)
+                    .map(|_| it.next().map(|v| js_trim(v).to_string()).ok_or_else(bad))
+                    .collect::<Result<_, _>>()?,
+            ),
         };
-        rules.push(Rule { name: name.to_string(), kind, min, max, unique, allowed });
+        rules.push(Rule {
+            name: name.to_string(),
+            kind,
+            min,
+            max,
+            unique,
+            allowed,
+        });
     }
     Ok(rules)
 }
@@ -106,6 +129,13 @@ pub struct PartCheck<'a> {
     seen: Vec<(Key<'a>, &'a [u8])>,
 }
 
+/// A whole number (`v` is finite): doubles from 2^53 up are all whole; below, the i64 round trip is exact. It stands
+/// in for f64::fract, which is a libm call without SSE4.1.
+#[inline(always)]
+fn whole(v: f64) -> bool {
+    v.abs() >= 9_007_199_254_740_992.0 || v as i64 as f64 == v
+}
+
 /// One part of a chunk (whole lines) checked against `rules`, whose columns are at header positions `fields`.
 pub fn check_part<'a>(
     data: &'a [u8],
@@ -114,46 +144,83 @@ pub fn check_part<'a>(
     fields: &[usize],
 ) -> Result<(u64, Vec<PartCheck<'a>>), Unsupported> {
     let mut out: Vec<PartCheck<'a>> = rules.iter().map(|_| PartCheck::default()).collect();
-    let allowed: Vec<Option<FnvSet<&[u8]>>> = rules
+    let allowed: Vec<Option<Allowed>> = rules
         .iter()
-        .map(|r| r.allowed.as_ref().map(|a| a.iter().map(|v| v.as_bytes()).collect()))
+        .map(|r| {
+            r.allowed
+                .as_ref()
+                .map(|a| Allowed::new(a.iter().map(|v| v.as_bytes())))
+        })
         .collect();
-    let rows = for_each_record(data, width, |cells| {
-        for (k, rule) in rules.iter().enumerate() {
-            let cell = cells[fields[k]];
-            let c = &mut out[k];
-            if cell.is_empty() {
-                c.nulls += 1;
-                continue;
-            }
-            c.non_null += 1;
-            let mut num = 0.0;
-            if rule.kind != Kind::Text {
-                match parse_decimal(cell) {
-                    Some(v) if rule.kind == Kind::Number || v.fract() == 0.0 => num = v,
-                    _ => {
-                        c.type_.fail(cell)?;
-                        continue;
+    // Header position -> rule, for the field walk.
+    let mut slot = vec![usize::MAX; width];
+    for (k, &f) in fields.iter().enumerate() {
+        slot[f] = k;
+    }
+    let rows = for_each_cell(data, width, |f, cell| {
+        let k = slot[f];
+        if k == usize::MAX {
+            return Ok(());
+        }
+        let (rule, c) = (&rules[k], &mut out[k]);
+        if cell.is_empty() {
+            c.nulls += 1;
+            return Ok(());
+        }
+        c.non_null += 1;
+        let mut num = 0.0;
+        if rule.kind != Kind::Text {
+            let (below, above) = match Decimal::parse(cell) {
+                Some(d) => {
+                    if rule.kind == Kind::Integer && !d.is_plainly_whole() && !whole(d.value()) {
+                        return c.type_.fail(cell);
                     }
+                    if rule.unique {
+                        num = d.value();
+                    }
+                    let below = rule
+                        .min
+                        .as_ref()
+                        .is_some_and(|(b, scaled)| d.cmp(*b, scaled).is_lt());
+                    (
+                        below,
+                        rule.max
+                            .as_ref()
+                            .is_some_and(|(b, scaled)| d.cmp(*b, scaled).is_gt()),
+                    )
                 }
-                if rule.min.is_some_and(|m| num < m) {
-                    c.min.fail(cell)?;
-                }
-                if rule.max.is_some_and(|m| num > m) {
-                    c.max.fail(cell)?;
-                }
+                None => match parse_decimal(cell) {
+                    Some(v) if rule.kind == Kind::Number || whole(v) => {
+                        num = v;
+                        (
+                            rule.min.is_some_and(|(b, _)| v < b),
+                            rule.max.is_some_and(|(b, _)| v > b),
+                        )
+                    }
+                    _ => return c.type_.fail(cell),
+                },
+            };
+            if below {
+                c.min.fail(cell)?;
             }
-            if let Some(set) = &allowed[k] {
-                let ok = set.contains(cell)
-                    || std::str::from_utf8(cell).is_ok_and(|s| set.contains(js_trim(s).as_bytes()));
-                if !ok {
-                    c.values.fail(cell)?;
-                }
+            if above {
+                c.max.fail(cell)?;
             }
-            if rule.unique {
-                let key = if rule.kind == Kind::Text { Key::Text(cell) } else { Key::Num((num + 0.0).to_bits()) };
-                c.seen.push((key, cell));
+        }
+        if let Some(set) = &allowed[k] {
+            let ok = set.contains(cell)
+                || std::str::from_utf8(cell).is_ok_and(|s| set.contains(js_trim(s).as_bytes()));
+            if !ok {
+                c.values.fail(cell)?;
             }
+        }
+        if rule.unique {
+            let key = if rule.kind == Kind::Text {
+                Key::Text(cell)
+            } else {
+                Key::Num((num + 0.0).to_bits())
+            };
+            c.seen.push((key, cell));
         }
         Ok(())
     })?;
@@ -169,7 +236,11 @@ struct NumCounts {
 
 impl NumCounts {
     fn new() -> Self {
-        NumCounts { keys: vec![0; 1 << 12], counts: vec![0; 1 << 12], size: 0 }
+        NumCounts {
+            keys: vec![0; 1 << 12],
+            counts: vec![0; 1 << 12],
+            size: 0,
+        }
     }
 
     fn slot(&self, key: u64) -> usize {
@@ -287,7 +358,8 @@ impl Check {
                 self.duplicate_rows += 2;
                 if self.duplicates.len() < MAX_EXAMPLES {
                     check_text(text)?;
-                    self.duplicates.push(std::str::from_utf8(text).unwrap().to_string());
+                    self.duplicates
+                        .push(std::str::from_utf8(text).unwrap().to_string());
                 }
             } else if n > 2 {
                 self.duplicate_rows += 1;
@@ -303,7 +375,10 @@ impl Check {
             strings(out, &c.examples);
             out.push('}');
         };
-        out.push_str(&format!("{{\"nulls\":{},\"nonNull\":{},\"type\":", self.nulls, self.non_null));
+        out.push_str(&format!(
+            "{{\"nulls\":{},\"nonNull\":{},\"type\":",
+            self.nulls, self.non_null
+        ));
         counter(out, &self.type_);
         out.push_str(",\"min\":");
         counter(out, &self.min);
@@ -311,7 +386,10 @@ impl Check {
         counter(out, &self.max);
         out.push_str(",\"values\":");
         counter(out, &self.values);
-        out.push_str(&format!(",\"duplicateRows\":{},\"duplicates\":", self.duplicate_rows));
+        out.push_str(&format!(
+            ",\"duplicateRows\":{},\"duplicates\":",
+            self.duplicate_rows
+        ));
         strings(out, &self.duplicates);
         out.push('}');
     }
@@ -336,14 +414,21 @@ pub fn run(input: &Path, threads: usize) -> Result<String, Failure> {
     // Rule columns the file lacks are the report's missingColumn checks, made in validate.ts.
     let present: Vec<(Rule, usize)> = rules
         .into_iter()
-        .filter_map(|r| index.iter().find(|(n, _)| *n == r.name).map(|&(_, i)| (r, i)))
+        .filter_map(|r| {
+            index
+                .iter()
+                .find(|(n, _)| *n == r.name)
+                .map(|&(_, i)| (r, i))
+        })
         .collect();
     let (rules, fields): (Vec<Rule>, Vec<usize>) = present.into_iter().unzip();
     let mut checks: Vec<Check> = rules.iter().map(|_| Check::new()).collect();
     let mut progress = Progress::default();
     let mut rows = 0;
     chunks(input, skip, |data| {
-        let parts = parallel(data, threads, |p| check_part(p, header.len(), &rules, &fields))?;
+        let parts = parallel(data, threads, |p| {
+            check_part(p, header.len(), &rules, &fields)
+        })?;
         let mut n = 0;
         for (part_rows, part) in &parts {
             n += part_rows;
@@ -354,7 +439,10 @@ pub fn run(input: &Path, threads: usize) -> Result<String, Failure> {
         rows = progress.add(n);
         Ok(())
     })?;
-    let mut o = format!("{{\"rows\":{rows},\"peakRssMb\":{},\"header\":", peak_rss_mb());
+    let mut o = format!(
+        "{{\"rows\":{rows},\"peakRssMb\":{},\"header\":",
+        peak_rss_mb()
+    );
     strings(&mut o, &header);
     o.push_str(",\"columns\":{");
     for (k, (rule, check)) in rules.iter().zip(&checks).enumerate() {

@@ -49,6 +49,15 @@ const NUMBERS = [
   '0x1f',
   '12abc',
   '1.0',
+  // At and around the bounds (-5, 1e6): the engine compares digits against scaled bounds away from them.
+  '-5',
+  '-5.000',
+  '-5.000000000000001',
+  '-4.99999999999999',
+  '-5.0000000000000001',
+  '1000000',
+  '1000000.00000001',
+  '999999.999999999',
 ];
 const TIERS = ['gold', ' gold ', 'silver', 'Bronze', 'café', 'caf\u00e9 ', '\u00a0silver', 'x', ''];
 
