@@ -1,30 +1,57 @@
 // The fast CSV walk: every field of every record handed to a callback as (field position, bytes), found 64 bytes at
 // a time from a bit mask of separators (SSE2 compares, part of every x86-64 CPU) instead of byte by byte. Reading
-// rules are scan.rs's; data with a CR goes through its record walk, which checks where each CR stands.
-use crate::scan::{for_each_record, Unsupported};
+// rules mirror the TypeScript CsvByteScanner: LF or CRLF line ends, an empty line is skipped, an empty field is
+// null; quotes, a bare CR and ragged rows are Unsupported, and the caller leaves the file to the TypeScript reader.
+use crate::scan::Unsupported;
 
-/// Bit i set where block[i] is a comma or a line feed.
+/// Two masks of a 64-byte block: bit i set where block[i] is a comma or a line feed, and where it is a quote or a CR.
 #[inline(always)]
-fn separators(block: &[u8; 64]) -> u64 {
+fn masks(block: &[u8; 64]) -> (u64, u64) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: SSE2 is in the x86-64 baseline; the loads are unaligned and stay within the 64-byte block.
     unsafe {
         use std::arch::x86_64::*;
-        let (comma, lf) = (_mm_set1_epi8(b',' as i8), _mm_set1_epi8(b'\n' as i8));
-        let mut m = 0u64;
+        let eq = |v, c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+        let (mut seps, mut rare) = (0u64, 0u64);
         for k in 0..4 {
             let v = _mm_loadu_si128(block.as_ptr().add(16 * k) as *const __m128i);
-            let hit = _mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, lf));
-            m |= u64::from(_mm_movemask_epi8(hit) as u16) << (16 * k);
+            seps |= u64::from(_mm_movemask_epi8(_mm_or_si128(eq(v, b','), eq(v, b'\n'))) as u16)
+                << (16 * k);
+            rare |= u64::from(_mm_movemask_epi8(_mm_or_si128(eq(v, b'"'), eq(v, b'\r'))) as u16)
+                << (16 * k);
         }
-        m
+        (seps, rare)
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        block.iter().enumerate().fold(0u64, |m, (i, &c)| {
-            m | (u64::from(c == b',' || c == b'\n') << i)
-        })
+        let bits = |f: fn(u8) -> bool| {
+            block
+                .iter()
+                .enumerate()
+                .fold(0u64, |m, (i, &c)| m | (u64::from(f(c)) << i))
+        };
+        (
+            bits(|c| c == b',' || c == b'\n'),
+            bits(|c| c == b'"' || c == b'\r'),
+        )
     }
+}
+
+/// Quotes are Unsupported (a quoted field can hold commas, line feeds and `""`), and so is a CR anywhere but
+/// before a line feed or at the very end (the TypeScript reader ends a record at a bare CR).
+#[cold]
+fn check_rare(data: &[u8], base: usize, mut rare: u64) -> Result<(), Unsupported> {
+    while rare != 0 {
+        let i = base + rare.trailing_zeros() as usize;
+        rare &= rare - 1;
+        if data[i] == b'"' {
+            return Err(Unsupported("quoted fields".into()));
+        }
+        if i + 1 < data.len() && data[i + 1] != b'\n' {
+            return Err(Unsupported("a carriage return inside a line".into()));
+        }
+    }
+    Ok(())
 }
 
 fn ragged() -> Unsupported {
@@ -55,15 +82,23 @@ impl Walk {
             }
             cell(self.field, &data[self.start..i])?;
             self.field += 1;
-        } else if self.field == 0 && self.start == i {
-            // An empty line is skipped, not read as one empty field.
         } else {
-            if self.field + 1 != width {
-                return Err(ragged());
+            // A CRLF line end: the CR is not part of the last field.
+            let end = if i > self.start && data[i - 1] == b'\r' {
+                i - 1
+            } else {
+                i
+            };
+            if self.field == 0 && self.start == end {
+                // An empty line is skipped, not read as one empty field.
+            } else {
+                if self.field + 1 != width {
+                    return Err(ragged());
+                }
+                cell(self.field, &data[self.start..end])?;
+                self.field = 0;
+                self.rows += 1;
             }
-            cell(self.field, &data[self.start..i])?;
-            self.field = 0;
-            self.rows += 1;
         }
         self.start = i + 1;
         Ok(())
@@ -78,34 +113,31 @@ pub fn for_each_cell<'a>(
     width: usize,
     mut cell: impl FnMut(usize, &'a [u8]) -> Result<(), Unsupported>,
 ) -> Result<u64, Unsupported> {
-    if data.contains(&b'"') {
-        return Err(Unsupported("quoted fields".into()));
-    }
-    if data.contains(&b'\r') {
-        return for_each_record(data, width, |cells| {
-            cells.iter().enumerate().try_for_each(|(f, c)| cell(f, c))
-        });
-    }
     let mut w = Walk {
         field: 0,
         start: 0,
         rows: 0,
     };
-    let blocks = data.len() / 64;
-    for b in 0..blocks {
-        let base = b * 64;
-        let mut m = separators(data[base..base + 64].try_into().unwrap());
-        while m != 0 {
-            let i = base + m.trailing_zeros() as usize;
-            m &= m - 1;
+    let mut block = |base: usize, bytes: &[u8; 64], w: &mut Walk| -> Result<(), Unsupported> {
+        let (mut seps, rare) = masks(bytes);
+        if rare != 0 {
+            check_rare(data, base, rare)?;
+        }
+        while seps != 0 {
+            let i = base + seps.trailing_zeros() as usize;
+            seps &= seps - 1;
             w.at(data, i, data[i], width, &mut cell)?;
         }
+        Ok(())
+    };
+    let whole = data.len() / 64 * 64;
+    for base in (0..whole).step_by(64) {
+        block(base, data[base..base + 64].try_into().unwrap(), &mut w)?;
     }
-    for i in blocks * 64..data.len() {
-        if data[i] == b',' || data[i] == b'\n' {
-            w.at(data, i, data[i], width, &mut cell)?;
-        }
-    }
+    // The last bytes padded with spaces, which are neither separators nor rare.
+    let mut tail = [b' '; 64];
+    tail[..data.len() - whole].copy_from_slice(&data[whole..]);
+    block(whole, &tail, &mut w)?;
     if w.start < data.len() || w.field > 0 {
         w.at(data, data.len(), b'\n', width, &mut cell)?;
     }

@@ -1,5 +1,6 @@
 // Reading a local CSV file for the engine's commands: the header, then chunks of whole lines, each split at line
 // ends over several threads. Reading rules are scan.rs's.
+use crate::map::Mapped;
 use crate::number::js_trim;
 use crate::scan::{check_text, Unsupported};
 use std::fs::File;
@@ -24,14 +25,48 @@ impl From<io::Error> for Failure {
     }
 }
 
-/// Reads the file from byte `skip` chunk by chunk, handing each run of whole lines to `each` (the last call may
-/// lack a final LF).
+/// Hands the file from byte `skip` to `each` as runs of whole lines of about 16 MiB (the last may lack a final LF):
+/// from a memory map where the file can be mapped, which spares the kernel's copy of every byte, else read chunk
+/// by chunk.
 pub fn chunks(
     path: &Path,
     skip: u64,
+    each: impl FnMut(&[u8]) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let file = File::open(path)?;
+    match Mapped::new(&file)? {
+        Some(map) => map_chunks(&map, skip as usize, each),
+        None => read_chunks(file, skip, each),
+    }
+}
+
+fn map_chunks(
+    map: &Mapped,
+    skip: usize,
     mut each: impl FnMut(&[u8]) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
-    let mut file = File::open(path)?;
+    let data = map.bytes();
+    let mut pos = skip.min(data.len());
+    while pos < data.len() {
+        let mut end = (pos + CHUNK).min(data.len());
+        end = data[end..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(data.len(), |p| end + p + 1);
+        each(&data[pos..end])?;
+        // Pages read are dropped from this process (they stay in the page cache): resident memory stays at about
+        // one chunk however large the file.
+        map.release(pos, end);
+        pos = end;
+    }
+    Ok(())
+}
+
+fn read_chunks(
+    mut file: File,
+    skip: u64,
+    mut each: impl FnMut(&[u8]) -> Result<(), Failure>,
+) -> Result<(), Failure> {
     file.seek(SeekFrom::Start(skip))?;
     let mut buf = vec![0u8; CHUNK];
     let mut carry = 0;
@@ -173,4 +208,44 @@ pub fn peak_rss_mb() -> f64 {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .unwrap_or(0.0);
     (kb / 1024.0 * 10.0).round() / 10.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{map_chunks, read_chunks, Mapped, CHUNK};
+    use std::fs::File;
+
+    #[test]
+    fn mapped_and_read_chunks_hold_the_same_lines() {
+        let path =
+            std::env::temp_dir().join(format!("sluice-engine-chunks-{}.csv", std::process::id()));
+        let line = b"12345,abcdef,0.5\n";
+        let mut text = b"a,b,c\n".to_vec();
+        while text.len() < 2 * CHUNK + 1000 {
+            text.extend_from_slice(line);
+        }
+        text.extend_from_slice(b"9,z,1"); // no final LF
+        std::fs::write(&path, &text).unwrap();
+        let collect = |mapped: bool| {
+            let mut parts: Vec<Vec<u8>> = Vec::new();
+            let each = |c: &[u8]| {
+                parts.push(c.to_vec());
+                Ok(())
+            };
+            let file = File::open(&path).unwrap();
+            let ok = match mapped {
+                true => map_chunks(&Mapped::new(&file).unwrap().unwrap(), 6, each),
+                false => read_chunks(file, 6, each),
+            };
+            assert!(ok.is_ok());
+            parts
+        };
+        let (mapped, read) = (collect(true), collect(false));
+        std::fs::remove_file(&path).unwrap();
+        for parts in [&mapped, &read] {
+            assert!(parts.len() >= 3);
+            assert!(parts[..parts.len() - 1].iter().all(|p| p.ends_with(b"\n")));
+            assert_eq!(parts.concat(), &text[6..]);
+        }
+    }
 }

@@ -16,6 +16,7 @@ mod hll;
 mod input;
 mod json;
 mod load;
+mod map;
 mod number;
 mod scan;
 mod sort;
