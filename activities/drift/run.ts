@@ -91,16 +91,30 @@ export async function driftUris(
           `column${nowhere.length > 1 ? 's' : ''} ${nowhere.join(', ')} ${nowhere.length > 1 ? 'are' : 'is'} in neither ${referenceUri} nor ${currentUri}; check the column list (--columns / validation.drift.columns)`,
         );
       const columns: ColumnDrift[] = [];
-      // A column pair's buffers, handed to the next pair (set-by-set walk only): nothing keeps the values after
+      // A column pair's buffers, handed to a later pair (set-by-set walk only): nothing keeps the values after
       // columnDrift, and reusing them keeps a 10M-row run at two 80 MB buffers instead of waiting for the GC.
       let spare: [ArrayBuffer | undefined, ArrayBuffer | undefined] = [undefined, undefined];
+      const load = (name: string) => {
+        // A spare buffer goes to one load only.
+        const [a, b] = spare;
+        spare = [undefined, undefined];
+        return Promise.all([
+          refReady?.get(name) ?? prepared(ref, name, pool, a),
+          curReady?.get(name) ?? prepared(cur, name, pool, b),
+        ]);
+      };
+      // While a pair is compared, the next one loads (DuckDB's scan and the sort run off the main thread) when
+      // two pairs fit the memory budget easily; larger sets load each pair after the previous one is done.
+      const lookAhead = (ref.rows + cur.rows) * 8 * 2 <= DEFAULT_MEMORY_BYTES / 2;
+      let next = names.length > 0 ? load(names[0] as string) : null;
       for (const [i, name] of names.entries()) {
         signal?.throwIfAborted();
         onProgress?.({ phase: 'compare', column: name, done: i, total: names.length });
-        const [r, c] = await Promise.all([
-          refReady?.get(name) ?? prepared(ref, name, pool, spare[0]),
-          curReady?.get(name) ?? prepared(cur, name, pool, spare[1]),
-        ]);
+        const [r, c] = await (next ?? load(name));
+        const following = names[i + 1];
+        next = lookAhead && following !== undefined ? load(following) : null;
+        // Awaited in the next turn; this only keeps a failure from being reported as unhandled if this one throws.
+        next?.catch(() => undefined);
         const col = columnDrift(name, r, c, { method: opts.method, threshold: opts.threshold, sorted: true });
         // Text columns past the loader's distinct-value cap have truncated counts: no statistic rather than a wrong one.
         const truncated = [ref, cur].some((side) => side.info(name)?.highCardinality);

@@ -1,12 +1,12 @@
 // Finite values, ascending: the one ordering every drift statistic and profile quantile is computed from.
 // `sluice-engine sort` serves it to the TypeScript sort pool for columns the native loader did not read (Parquet,
-// JSON Lines, quoted CSV): each request is a line on stdin naming a file of little-endian f64s (on tmpfs where
-// there is one); the file is rewritten with the finite values sorted and the answer is their count on a line.
+// JSON Lines, quoted CSV): each request is a line on stdin, `COUNT PATH`, naming a file that starts with COUNT
+// little-endian f64s (on tmpfs where there is one); they are written over with the finite values sorted, and the
+// answer is their count on a line.
 // Requests are answered in order. Files, not the pipe, carry the values: 8 MB through a 64 KiB pipe took ≈30 ms
 // each way, a tmpfs file a few.
-use crate::columns::{read_f64s_into, write_f64s};
-use std::fs::File;
-use std::io::{self, BufRead, BufWriter, Write};
+use std::fs::OpenOptions;
+use std::io::{self, BufRead, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
 /// Drops NaN and ±inf and sorts the rest, -0 before +0 as JavaScript's typed-array sort orders them.
@@ -85,13 +85,36 @@ pub fn serve() -> io::Result<()> {
     let mut output = io::stdout().lock();
     let mut scratch = Scratch::default();
     let mut values = Vec::new();
+    let mut bytes = Vec::new();
     for line in io::stdin().lock().lines() {
-        let path = PathBuf::from(line?);
-        read_f64s_into(&path, &mut values)?;
+        let line = line?;
+        let bad = || {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("expected 'COUNT PATH', got {line:?}"),
+            )
+        };
+        let (count, path) = line.split_once(' ').ok_or_else(bad)?;
+        let count: usize = count.parse().map_err(|_| bad())?;
+        // The caller reuses its files: the values are the first COUNT, and the file is written over, not
+        // truncated, so its tmpfs pages are not freed and allocated again for every column.
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(PathBuf::from(path))?;
+        bytes.resize(count * 8, 0);
+        file.read_exact(&mut bytes)?;
+        values.clear();
+        values.extend(
+            bytes
+                .chunks_exact(8)
+                .map(|c| f64::from_le_bytes(c.try_into().unwrap())),
+        );
         scratch.finite_sorted(&mut values);
-        let mut w = BufWriter::with_capacity(1 << 20, File::create(&path)?);
-        write_f64s(&mut w, &values)?;
-        w.flush()?;
+        bytes.clear();
+        bytes.extend(values.iter().flat_map(|v| v.to_le_bytes()));
+        file.seek(SeekFrom::Start(0))?;
+        file.write_all(&bytes)?;
         writeln!(output, "{}", values.len())?;
         output.flush()?;
     }
