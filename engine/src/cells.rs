@@ -144,6 +144,23 @@ pub fn for_each_cell<'a>(
     Ok(w.rows)
 }
 
+/// for_each_cell for the columns at header positions `fields` only: `cell` gets the column's index in `fields`.
+pub fn for_each_selected_cell<'a>(
+    data: &'a [u8],
+    width: usize,
+    fields: &[usize],
+    mut cell: impl FnMut(usize, &'a [u8]) -> Result<(), Unsupported>,
+) -> Result<u64, Unsupported> {
+    let mut slot = vec![usize::MAX; width];
+    for (k, &f) in fields.iter().enumerate() {
+        slot[f] = k;
+    }
+    for_each_cell(data, width, |f, c| match slot[f] {
+        usize::MAX => Ok(()),
+        k => cell(k, c),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::for_each_cell;

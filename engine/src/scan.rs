@@ -2,7 +2,7 @@
 // Reading rules mirror the TypeScript CsvByteScanner: LF or CRLF line ends, an empty line is skipped, an empty
 // field is null. Anything else this scanner does not read identically (quotes, bare CR, ragged rows, invalid
 // UTF-8 in text) is an Unsupported error: the caller then leaves the whole file to the TypeScript reader.
-use crate::cells::for_each_cell;
+use crate::cells::for_each_selected_cell;
 use crate::number::parse_numeric;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -107,16 +107,7 @@ pub fn scan_part<'a>(
             counts: Counts::default(),
         })
         .collect();
-    // Header position -> selected column, for the field walk.
-    let mut slot = vec![usize::MAX; width];
-    for (k, &f) in fields.iter().enumerate() {
-        slot[f] = k;
-    }
-    let rows = for_each_cell(data, width, |f, cell| {
-        let k = slot[f];
-        if k == usize::MAX {
-            return Ok(());
-        }
+    let rows = for_each_selected_cell(data, width, fields, |k, cell| {
         let col = &mut columns[k];
         if cell.is_empty() {
             col.nulls += 1;

@@ -5,7 +5,7 @@
 // category (min/max only on numbers). Boolean or timestamp rules, min/max on text, and files the scanner does not
 // read identically are Unsupported: the Validator then reads the file itself.
 use crate::allowed::Allowed;
-use crate::cells::for_each_cell;
+use crate::cells::for_each_selected_cell;
 use crate::input::{chunks, header_index, parallel, peak_rss_mb, read_header, Failure, Progress};
 use crate::number::{js_trim, parse_decimal, scaled_bound, Decimal};
 use crate::scan::{check_text, FnvMap, Unsupported};
@@ -154,16 +154,7 @@ pub fn check_part<'a>(
                 .map(|a| Allowed::new(a.iter().map(|v| v.as_bytes())))
         })
         .collect();
-    // Header position -> rule, for the field walk.
-    let mut slot = vec![usize::MAX; width];
-    for (k, &f) in fields.iter().enumerate() {
-        slot[f] = k;
-    }
-    let rows = for_each_cell(data, width, |f, cell| {
-        let k = slot[f];
-        if k == usize::MAX {
-            return Ok(());
-        }
+    let rows = for_each_selected_cell(data, width, fields, |k, cell| {
         let (rule, c) = (&rules[k], &mut out[k]);
         if cell.is_empty() {
             c.nulls += 1;
