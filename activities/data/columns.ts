@@ -561,15 +561,19 @@ async function openParquetColumns(storage: Storage, uri: string, opts: LoadOptio
 
 /** Whether openColumns hands `uri` to the native loader (which may still give it back, see engine.ts). */
 export function nativeLoads(uri: string, opts: Pick<LoadOptions, 'sorted'>): boolean {
+  const format = formatOf(uri);
   return (
-    formatOf(uri) === 'csv' &&
+    (format === 'csv' || format === 'parquet') &&
     (uri.startsWith('file:') || uri.startsWith('s3:')) &&
     opts.sorted === true &&
     engineAvailable()
   );
 }
 
-/** A CSV file (local, or downloaded from S3) through the native loader; null when the file needs the TypeScript loader. */
+/**
+ * A CSV or Parquet file (local, or downloaded from S3) through the native loader; null when the file needs the
+ * TypeScript loader.
+ */
 async function openEngineColumns(storage: Storage, uri: string, opts: LoadOptions): Promise<ColumnSet | null> {
   // Checked here so a missing file gets the storage layer's NotFoundError, as on the TypeScript path.
   await storage.size(uri);
@@ -581,7 +585,9 @@ async function openEngineColumns(storage: Storage, uri: string, opts: LoadOption
   };
   try {
     // An s3:// object is downloaded to a temp file first (removed once read).
-    const manifest = await withLocalCopy(storage, uri, opts, (path) => runEngine(path, dir, opts));
+    const manifest = await withLocalCopy(storage, uri, opts, (path) =>
+      runEngine(path, formatOf(uri) === 'parquet' ? 'parquet' : 'csv', dir, opts),
+    );
     if (manifest) return engineColumnSet(uri, dir, manifest, cleanup);
   } catch (err) {
     await cleanup();
@@ -594,12 +600,13 @@ async function openEngineColumns(storage: Storage, uri: string, opts: LoadOption
 /** Loads the columns of the dataset at `uri` in one streaming pass (two if a column turned out to be text). */
 export async function openColumns(storage: Storage, uri: string, opts: LoadOptions = {}): Promise<ColumnSet> {
   const format = formatOf(uri);
-  if (format === 'parquet' && uri.startsWith('file:')) {
-    const set = await openParquetColumns(storage, uri, opts);
-    if (set) return set;
-  }
   if (nativeLoads(uri, opts)) {
     const set = await openEngineColumns(storage, uri, opts);
+    if (set) return set;
+  }
+  // Parquet the engine does not read (other types, codecs or encodings), or unsorted loads: DuckDB, then hyparquet.
+  if (format === 'parquet' && uri.startsWith('file:')) {
+    const set = await openParquetColumns(storage, uri, opts);
     if (set) return set;
   }
   const spill = new Spill(opts.memoryBytes ?? DEFAULT_MEMORY_BYTES);

@@ -1,9 +1,10 @@
-// The native data engine (engine/, Rust, built by scripts/setup.mjs) on local CSV files, parsed on several threads:
+// The native data engine (engine/, Rust, built by scripts/setup.mjs) on local files, read on several threads:
 // - columns: one file of sorted finite f64s per numeric column plus exact text counts, read exactly as the
-//   TypeScript loader reads them (typing, nulls, nan/inf spellings, the 100 000-category cap);
+//   TypeScript loader reads them (typing, nulls, nan/inf spellings, the 100 000-category cap), from CSV or from flat
+//   Parquet files of numbers, booleans and strings (uncompressed or snappy);
 // - validate: the Validator's counters for number, integer, string and category rules.
 // It gives up with exit code 64 on what it does not read identically (quoted fields, ragged rows, bare CRs, invalid
-// UTF-8, other rule types): the caller then uses the TypeScript code, which also gives the canonical error for a
+// UTF-8, other rule types, other Parquet types, codecs or encodings): the caller then uses the TypeScript code, which also gives the canonical error for a
 // malformed file.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
@@ -74,9 +75,17 @@ async function spawnEngine(args: string[], opts: RunOptions, stdin = ''): Promis
 
 const threads = (): string => String(Math.min(4, availableParallelism()));
 
-/** Runs the engine on `path`, writing column files into `dir`; null when the file needs the TypeScript loader. */
-export async function runEngine(path: string, dir: string, opts: LoadOptions): Promise<EngineManifest | null> {
-  const args = ['columns', '--input', path, '--out', dir, '--threads', threads()];
+/**
+ * Runs the engine on `path` (a CSV or Parquet file), writing column files into `dir`; null when the file needs the
+ * TypeScript loader.
+ */
+export async function runEngine(
+  path: string,
+  format: 'csv' | 'parquet',
+  dir: string,
+  opts: LoadOptions,
+): Promise<EngineManifest | null> {
+  const args = ['columns', '--input', path, '--format', format, '--out', dir, '--threads', threads()];
   for (const c of opts.columns ?? []) args.push('--column', c);
   if (opts.memoryBytes !== undefined) args.push('--memory', String(opts.memoryBytes));
   const out = await spawnEngine(args, opts);
@@ -118,7 +127,7 @@ export async function withLocalCopy<T>(
   if (uri.startsWith('file:')) return fn(fileURLToPath(uri));
   const dir = await mkdtemp(join(opts.tempDir ?? tmpdir(), 'sluice-download-'));
   try {
-    const path = join(dir, 'input.csv');
+    const path = join(dir, 'input');
     const body = await storage.openRead(uri);
     let got = 0;
     let beat = 0;

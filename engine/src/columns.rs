@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Exact text counts are kept up to this many distinct values per column (MAX_CATEGORIES in columns.ts).
 pub const MAX_CATEGORIES: usize = 100_000;
@@ -68,26 +69,53 @@ impl Column {
 
     fn count_text(&mut self, pc: &PartColumn) {
         for &(key, n) in &pc.counts.order {
-            self.values += n;
-            if let Some(&k) = self.index.get(key) {
-                self.counts[k].1 += n;
-                continue;
-            }
-            if self.counts.len() < MAX_CATEGORIES {
-                self.index.insert(key.to_vec(), self.counts.len());
-                self.counts.push((key.to_vec(), n));
-                continue;
-            }
-            // Past the cap: estimate distinct values from here on, seeded with every key counted so far.
-            let hll = self.hll.get_or_insert_with(|| {
-                let mut h = Hll::new();
-                for (k, _) in &self.counts {
-                    h.add(k);
-                }
-                h
-            });
-            hll.add(key);
+            self.add_text(key, n);
         }
+    }
+
+    /// Counts `n` more cells holding `key`.
+    pub fn add_text(&mut self, key: &[u8], n: u64) {
+        self.values += n;
+        if let Some(&k) = self.index.get(key) {
+            self.counts[k].1 += n;
+            return;
+        }
+        if self.counts.len() < MAX_CATEGORIES {
+            self.index.insert(key.to_vec(), self.counts.len());
+            self.counts.push((key.to_vec(), n));
+            return;
+        }
+        // Past the cap: estimate distinct values from here on, seeded with every key counted so far.
+        let hll = self.hll.get_or_insert_with(|| {
+            let mut h = Hll::new();
+            for (k, _) in &self.counts {
+                h.add(k);
+            }
+            h
+        });
+        hll.add(key);
+    }
+
+    /// Numbers from a reader that fills several columns at once (the Parquet reader): `in_memory` is their shared
+    /// total against `budget`; past it, this column goes to its raw file `id` in `dir`.
+    pub fn push_shared(
+        &mut self,
+        v: &[f64],
+        in_memory: &AtomicUsize,
+        budget: usize,
+        dir: &Path,
+        id: usize,
+    ) -> io::Result<()> {
+        self.values += v.len() as u64;
+        if self.spill.is_none() {
+            let bytes = v.len() * 8;
+            if in_memory.fetch_add(bytes, Ordering::Relaxed) + bytes <= budget {
+                self.nums.extend_from_slice(v);
+                return Ok(());
+            }
+            self.spill_to(dir, id)?;
+        }
+        write_f64s(self.spill.as_mut().expect("spilled"), v)
     }
 
     fn restart_as_text(&mut self) {

@@ -3,6 +3,8 @@
 use crate::columns::{merge_parts, Column, Spill};
 use crate::input::{chunks, header_index, parallel, peak_rss_mb, read_header, Failure, Progress};
 use crate::json;
+use crate::parquet::ParquetFile;
+use crate::parquet_load::scan_parquet;
 use crate::scan::{scan_part, Mode};
 use crate::sort::Scratch;
 use std::io;
@@ -15,6 +17,7 @@ pub struct Options {
     pub columns: Option<Vec<String>>,
     pub threads: usize,
     pub memory: usize,
+    pub parquet: bool,
 }
 
 pub struct Loaded {
@@ -47,7 +50,15 @@ fn scan_file(
 }
 
 pub fn load(args: &Options) -> Result<Loaded, Failure> {
-    let (header, skip) = read_header(&args.input)?;
+    let parquet = if args.parquet {
+        Some(ParquetFile::open(&args.input)?)
+    } else {
+        None
+    };
+    let (header, skip) = match &parquet {
+        Some(pq) => (pq.names(), 0),
+        None => read_header(&args.input)?,
+    };
     let unique = header_index(&header);
     let wanted: Vec<String> = args
         .columns
@@ -68,6 +79,16 @@ pub fn load(args: &Options) -> Result<Loaded, Failure> {
         in_memory: 0,
         spilling: false,
     };
+    if let Some(pq) = &parquet {
+        // Typed by the schema: no second pass.
+        let rows = scan_parquet(pq, &mut columns, args.threads, args.memory, &args.out)?;
+        sort_columns(&mut columns, args)?;
+        return Ok(Loaded {
+            rows,
+            columns,
+            missing,
+        });
+    }
     let rows = scan_file(args, &header, skip, &mut columns, &mut spill)?;
 
     let again: Vec<usize> = (0..columns.len()).filter(|&k| columns[k].recount).collect();
@@ -93,7 +114,16 @@ pub fn load(args: &Options) -> Result<Loaded, Failure> {
         }
     }
 
-    // Sorting, one column per thread at a time.
+    sort_columns(&mut columns, args)?;
+    Ok(Loaded {
+        rows,
+        columns,
+        missing,
+    })
+}
+
+/// Sorts every numeric column into its file, one column per thread at a time.
+fn sort_columns(columns: &mut [Column], args: &Options) -> io::Result<()> {
     let next = AtomicUsize::new(0);
     let cells: Vec<std::sync::Mutex<&mut Column>> =
         columns.iter_mut().map(std::sync::Mutex::new).collect();
@@ -120,11 +150,6 @@ pub fn load(args: &Options) -> Result<Loaded, Failure> {
             w.join().expect("sort thread")?;
         }
         Ok(())
-    })?;
-    Ok(Loaded {
-        rows,
-        columns,
-        missing,
     })
 }
 

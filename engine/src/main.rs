@@ -1,10 +1,11 @@
 // sluice-engine: the native data engine behind `sluice drift`, `sluice validate` and the data profiles.
 //
-//   sluice-engine columns --input FILE.csv --out DIR [--column NAME]... [--threads N] [--memory BYTES]
+//   sluice-engine columns --input FILE --out DIR [--format csv|parquet] [--column NAME]... [--threads N] [--memory BYTES]
 //   sluice-engine validate --input FILE.csv [--threads N]   (rules on stdin; see validate.rs)
 //   sluice-engine sort      (finite values sorted, over stdin/stdout: see sort.rs)
 //
-// `columns` and `validate` read a local CSV file in 16 MiB chunks, each split at line ends over N threads (input.rs).
+// `columns` and `validate` read a local CSV file in 16 MiB chunks, each split at line ends over N threads (input.rs);
+// `columns --format parquet` reads a flat Parquet file's column chunks, one column per thread (parquet_load.rs).
 // `columns` writes one file of sorted finite f64s per numeric column to DIR and a JSON manifest to stdout (load.rs);
 // `validate` prints the validation counters as JSON (validate.rs). Progress goes to stderr as `rows N` lines.
 // Exit codes: 0 done; 64 the file needs the TypeScript reader (quoted fields, ragged rows, …; the reason is on
@@ -18,8 +19,14 @@ mod json;
 mod load;
 mod map;
 mod number;
+mod pages;
+mod parquet;
+mod parquet_load;
+mod rle;
 mod scan;
+mod snappy;
 mod sort;
+mod thrift;
 mod validate;
 
 use input::Failure;
@@ -27,7 +34,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::exit;
 
-const USAGE: &str = "usage: sluice-engine columns --input FILE --out DIR [--column NAME]... [--threads N] [--memory BYTES]
+const USAGE: &str = "usage: sluice-engine columns --input FILE --out DIR [--format csv|parquet] [--column NAME]... [--threads N] [--memory BYTES]
        sluice-engine validate --input FILE [--threads N]   (rules on stdin, see validate.rs)
        sluice-engine sort";
 
@@ -38,8 +45,8 @@ fn usage(msg: &str) -> ! {
 
 /// Flags of `columns` and `validate`.
 fn options(mut it: impl Iterator<Item = String>) -> load::Options {
-    let (mut input, mut out, mut columns, mut threads, mut memory) =
-        (None, None, None::<Vec<String>>, 2, 192 << 20);
+    let (mut input, mut out, mut columns, mut threads, mut memory, mut parquet) =
+        (None, None, None::<Vec<String>>, 2, 192 << 20, false);
     while let Some(flag) = it.next() {
         let mut value = || {
             it.next()
@@ -59,6 +66,13 @@ fn options(mut it: impl Iterator<Item = String>) -> load::Options {
                     .parse()
                     .unwrap_or_else(|_| usage("--memory must be a byte count"))
             }
+            "--format" => {
+                parquet = match value().as_str() {
+                    "csv" => false,
+                    "parquet" => true,
+                    _ => usage("--format is csv or parquet"),
+                }
+            }
             other => usage(&format!("unknown option {other}")),
         }
     }
@@ -68,6 +82,7 @@ fn options(mut it: impl Iterator<Item = String>) -> load::Options {
         columns,
         threads: threads.clamp(1, 64),
         memory,
+        parquet,
     }
 }
 

@@ -1,0 +1,114 @@
+// `sluice-engine columns` on a Parquet file: each row group's selected column chunks are decoded on the threads,
+// one column at a time per thread, into the same Column state the CSV scan fills (load.rs sorts and writes them).
+// Types come from the schema, not the values: numbers (as DuckDB casts them to DOUBLE), booleans counted as
+// "true"/"false", UTF-8 strings counted with the empty string as a null, as the TypeScript Parquet loader does.
+use crate::columns::Column;
+use crate::input::{Failure, Progress};
+use crate::pages::{read_chunk, Scratch, Sink};
+use crate::parquet::ParquetFile;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+struct ColumnSink<'a> {
+    col: &'a mut Column,
+    in_memory: &'a AtomicUsize,
+    budget: usize,
+    dir: &'a Path,
+    id: usize,
+}
+
+impl Sink for ColumnSink<'_> {
+    fn numbers(&mut self, v: &[f64]) -> Result<(), Failure> {
+        Ok(self
+            .col
+            .push_shared(v, self.in_memory, self.budget, self.dir, self.id)?)
+    }
+
+    fn text(&mut self, key: &[u8], n: u64) -> Result<(), Failure> {
+        if !self.col.index.contains_key(key) && std::str::from_utf8(key).is_err() {
+            return Err(Failure::Unsupported(format!(
+                "column {}: text that is not valid UTF-8",
+                self.col.name
+            )));
+        }
+        self.col.add_text(key, n);
+        Ok(())
+    }
+
+    fn nulls(&mut self, n: u64) {
+        self.col.nulls += n;
+    }
+}
+
+/// Fills `columns` (fields are schema positions) from every row group; returns the row count. Numbers past `budget`
+/// bytes in memory go to raw files in `dir`.
+pub fn scan_parquet(
+    pq: &ParquetFile,
+    columns: &mut [Column],
+    threads: usize,
+    budget: usize,
+    dir: &Path,
+) -> Result<u64, Failure> {
+    let mut kinds = Vec::with_capacity(columns.len());
+    for c in columns.iter_mut() {
+        let Some(kind) = pq.leaves[c.field].kind else {
+            return Err(Failure::Unsupported(format!(
+                "column {} has a Parquet type this reader does not take",
+                c.name
+            )));
+        };
+        c.numeric = kind.numeric();
+        kinds.push(kind);
+    }
+    let in_memory = AtomicUsize::new(0);
+    let mut progress = Progress::default();
+    let mut rows = 0;
+    for rg in &pq.row_groups {
+        let next = AtomicUsize::new(0);
+        let cells: Vec<Mutex<&mut Column>> = columns.iter_mut().map(Mutex::new).collect();
+        let (cells, kinds, in_memory) = (&cells, &kinds, &in_memory);
+        std::thread::scope(|s| {
+            let workers: Vec<_> = (0..threads.clamp(1, cells.len().max(1)))
+                .map(|_| {
+                    s.spawn(|| -> Result<(), Failure> {
+                        let mut scratch = Scratch::default();
+                        loop {
+                            let k = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(cell) = cells.get(k) else {
+                                return Ok(());
+                            };
+                            let mut col = cell.lock().unwrap();
+                            let (leaf, chunk) = (&pq.leaves[col.field], &rg.chunks[col.field]);
+                            if chunk.physical != leaf.physical {
+                                return Err(Failure::Unsupported(format!(
+                                    "column {}: a chunk's type differs from the schema's",
+                                    leaf.name
+                                )));
+                            }
+                            let mut sink = ColumnSink {
+                                col: &mut col,
+                                in_memory,
+                                budget,
+                                dir,
+                                id: k,
+                            };
+                            let n = read_chunk(&pq.file, chunk, leaf, kinds[k], &mut sink, &mut scratch)?;
+                            if n != rg.rows {
+                                return Err(Failure::Unsupported(format!(
+                                    "column {}: {n} values in a row group of {} rows",
+                                    leaf.name, rg.rows
+                                )));
+                            }
+                        }
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .try_for_each(|w| w.join().expect("parquet thread"))
+        })?;
+        rows = progress.add(rg.rows);
+    }
+    Ok(rows)
+}

@@ -1,0 +1,108 @@
+// Parquet's RLE / bit-packed hybrid (definition levels, dictionary indices, RLE booleans) and plain bit-packing.
+use crate::scan::Unsupported;
+
+fn bad<T>(what: &str) -> Result<T, Unsupported> {
+    Err(Unsupported(format!("unreadable Parquet page: {what}")))
+}
+
+/// Appends `count` values of `width` bits (≤ 32), packed least significant bit first, from `data`.
+pub fn unpack(data: &[u8], width: u32, count: usize, out: &mut Vec<u32>) {
+    if width == 0 {
+        out.resize(out.len() + count, 0);
+        return;
+    }
+    let mask = if width == 32 { u64::from(u32::MAX) } else { (1u64 << width) - 1 };
+    out.reserve(count);
+    for i in 0..count {
+        let bit = i * width as usize;
+        let at = bit / 8;
+        let word = match data.get(at..at + 8) {
+            Some(w) => u64::from_le_bytes(w.try_into().unwrap()),
+            None => {
+                let mut w = [0u8; 8];
+                let tail = data.get(at..).unwrap_or(&[]);
+                w[..tail.len()].copy_from_slice(tail);
+                u64::from_le_bytes(w)
+            }
+        };
+        out.push(((word >> (bit % 8)) & mask) as u32);
+    }
+}
+
+/// Appends exactly `n` values of `width` bits decoded from hybrid-encoded `data` (no length prefix).
+pub fn decode(data: &[u8], width: u32, n: usize, out: &mut Vec<u32>) -> Result<(), Unsupported> {
+    if width > 32 {
+        return bad("bit width over 32");
+    }
+    let target = out.len() + n;
+    let value_bytes = width.div_ceil(8) as usize;
+    let mut pos = 0;
+    while out.len() < target {
+        let mut header = 0u64;
+        for shift in (0..64).step_by(7) {
+            let Some(&b) = data.get(pos) else {
+                return bad("fewer levels or indices than values");
+            };
+            pos += 1;
+            header |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+        let left = target - out.len();
+        if header & 1 == 0 {
+            let run = usize::try_from(header >> 1).unwrap_or(usize::MAX).min(left);
+            let Some(bytes) = data.get(pos..pos + value_bytes) else {
+                return bad("run value truncated");
+            };
+            pos += value_bytes;
+            let v = bytes.iter().rev().fold(0u32, |a, &b| a << 8 | u32::from(b));
+            out.resize(out.len() + run, v);
+        } else {
+            let groups = usize::try_from(header >> 1).unwrap_or(usize::MAX);
+            let bytes = groups.saturating_mul(width as usize);
+            // Some writers end the last run early; take the values its bytes hold.
+            let end = pos.saturating_add(bytes).min(data.len());
+            let held = if width == 0 { left } else { (end - pos) * 8 / width as usize };
+            let take = groups.saturating_mul(8).min(left).min(held);
+            if take == 0 {
+                return bad("empty bit-packed run");
+            }
+            unpack(&data[pos..end], width, take, out);
+            pos = end;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{decode, unpack};
+
+    #[test]
+    fn runs_and_packed_groups() {
+        // RLE run of 5 × 3 (width 2), then one bit-packed group of 8 values 0..=3,0..=3 (width 2 = 2 bytes).
+        let data = [0x0a, 0x03, 0x03, 0b1110_0100, 0b1110_0100];
+        let mut out = Vec::new();
+        decode(&data, 2, 12, &mut out).map_err(|e| e.0).unwrap();
+        assert_eq!(out, [3, 3, 3, 3, 3, 0, 1, 2, 3, 0, 1, 2]);
+        assert!(decode(&data, 2, 20, &mut Vec::new()).is_err());
+    }
+
+    #[test]
+    fn wide_values_cross_bytes() {
+        let vals: Vec<u32> = (0..40).map(|i| (i * 2_654_435_761u64 % (1 << 19)) as u32).collect();
+        let mut packed = vec![0u8; 40 * 19 / 8 + 1];
+        for (i, v) in vals.iter().enumerate() {
+            for b in 0..19 {
+                if v >> b & 1 == 1 {
+                    let bit = i * 19 + b;
+                    packed[bit / 8] |= 1 << (bit % 8);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        unpack(&packed, 19, 40, &mut out);
+        assert_eq!(out, vals);
+    }
+}

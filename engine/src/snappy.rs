@@ -1,0 +1,113 @@
+// Snappy decompression (the raw block format, as Parquet pages use it): a varint length, then literals and
+// back-references. Only the reading side; malformed input is an error, never a read out of bounds.
+use crate::scan::Unsupported;
+
+fn bad<T>(what: &str) -> Result<T, Unsupported> {
+    Err(Unsupported(format!("unreadable Parquet page: snappy {what}")))
+}
+
+/// Decompresses `src` into `out` (cleared first; its capacity is kept between pages).
+pub fn decompress(src: &[u8], out: &mut Vec<u8>) -> Result<(), Unsupported> {
+    let mut pos = 0;
+    let mut len = 0usize;
+    for shift in (0..35).step_by(7) {
+        let Some(&b) = src.get(pos) else {
+            return bad("length truncated");
+        };
+        pos += 1;
+        len |= usize::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            break;
+        }
+    }
+    out.clear();
+    out.reserve(len);
+    while pos < src.len() {
+        let tag = src[pos];
+        pos += 1;
+        let (copy_len, offset) = match tag & 3 {
+            0 => {
+                let mut n = usize::from(tag >> 2);
+                if n >= 60 {
+                    let extra = n - 59;
+                    let Some(b) = src.get(pos..pos + extra) else {
+                        return bad("literal length truncated");
+                    };
+                    n = b.iter().rev().fold(0, |a, &x| a << 8 | usize::from(x));
+                    pos += extra;
+                }
+                let n = n + 1;
+                let Some(lit) = src.get(pos..pos + n) else {
+                    return bad("literal truncated");
+                };
+                out.extend_from_slice(lit);
+                pos += n;
+                continue;
+            }
+            1 => {
+                let Some(&b) = src.get(pos) else {
+                    return bad("copy truncated");
+                };
+                pos += 1;
+                (4 + usize::from((tag >> 2) & 7), usize::from(tag >> 5) << 8 | usize::from(b))
+            }
+            2 => {
+                let Some(b) = src.get(pos..pos + 2) else {
+                    return bad("copy truncated");
+                };
+                pos += 2;
+                (1 + usize::from(tag >> 2), usize::from(u16::from_le_bytes([b[0], b[1]])))
+            }
+            _ => {
+                let Some(b) = src.get(pos..pos + 4) else {
+                    return bad("copy truncated");
+                };
+                pos += 4;
+                let o = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                (1 + usize::from(tag >> 2), o as usize)
+            }
+        };
+        if offset == 0 || offset > out.len() {
+            return bad("copy offset out of range");
+        }
+        let start = out.len() - offset;
+        if offset >= copy_len {
+            out.extend_from_within(start..start + copy_len);
+        } else {
+            // Overlapping: the run repeats the last `offset` bytes.
+            for i in 0..copy_len {
+                let b = out[start + i];
+                out.push(b);
+            }
+        }
+        if out.len() > len {
+            return bad("output longer than its stated length");
+        }
+    }
+    if out.len() != len {
+        return bad("output shorter than its stated length");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decompress;
+
+    #[test]
+    fn literals_and_copies_including_overlapping_ones() {
+        // "abcd" literal, copy len 8 offset 4 (1-byte offset form), copy len 3 offset 2 (2-byte form), literal "z".
+        let src = [16, 0x0c, b'a', b'b', b'c', b'd', 0x11, 0x04, 0x0a, 0x02, 0x00, 0x00, b'z'];
+        let mut out = Vec::new();
+        decompress(&src, &mut out).map_err(|e| e.0).unwrap();
+        assert_eq!(out, b"abcdabcdabcdcdcz");
+    }
+
+    #[test]
+    fn bad_offsets_and_lengths_are_errors() {
+        let mut out = Vec::new();
+        assert!(decompress(&[8, 0x11, 0x09], &mut out).is_err()); // copy before any output
+        assert!(decompress(&[9, 0x0c, b'a', b'b', b'c', b'd'], &mut out).is_err()); // short
+        assert!(decompress(&[2, 0x0c, b'a'], &mut out).is_err()); // literal past the end
+    }
+}

@@ -1,0 +1,77 @@
+"""Writes the same table as Parquet files in the layouts writers produce, for the engine's Parquet reader tests.
+
+usage: parquet_variants.py OUT_DIR
+Prints a JSON object: file name -> whether the engine is expected to read it (false: it hands the file back).
+"""
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+out = Path(sys.argv[1])
+rng = np.random.default_rng(11)
+n = 6000
+
+
+def with_nulls(values, every):
+    return [None if i % every == 3 else v for i, v in enumerate(values)]
+
+
+f64 = rng.normal(0, 1e3, n)
+f64[[5, 16]] = np.nan
+f64[[9]] = np.inf
+f64[[11]] = -np.inf
+f64[[13]] = -0.0
+words = ['a', 'b', 'é', 'x, "quoted"', 'line\nbreak', '', 'z' * 40]
+columns = {
+    'f64': pa.array(with_nulls(f64.tolist(), 7), pa.float64()),
+    'f32': pa.array(with_nulls(rng.normal(5, 2, n).astype(np.float32).tolist(), 9), pa.float32()),
+    'i8': pa.array(with_nulls(rng.integers(-128, 127, n).tolist(), 5), pa.int8()),
+    'u8': pa.array(rng.integers(0, 255, n).tolist(), pa.uint8()),
+    'i16': pa.array(rng.integers(-30000, 30000, n).tolist(), pa.int16()),
+    'u16': pa.array(rng.integers(0, 65535, n).tolist(), pa.uint16()),
+    'i32': pa.array(with_nulls(rng.integers(-2**31, 2**31 - 1, n).tolist(), 11), pa.int32()),
+    'u32': pa.array(rng.integers(2**31, 2**32 - 1, n).tolist(), pa.uint32()),
+    # Past 2^53: the cast to double rounds, as DuckDB's does.
+    'i64': pa.array(with_nulls((rng.integers(-2**62, 2**62, n) | 1).tolist(), 13), pa.int64()),
+    'u64': pa.array([int(v) for v in rng.integers(2**63, 2**64 - 1, n, dtype=np.uint64)], pa.uint64()),
+    'few': pa.array(rng.integers(0, 4, n).tolist(), pa.int64()),
+    'flag': pa.array(with_nulls((rng.random(n) < 0.3).tolist(), 6), pa.bool_()),
+    'word': pa.array(with_nulls([words[i] for i in rng.integers(0, len(words), n)], 8), pa.string()),
+    'key': pa.array([f'k{i % 2500}' for i in range(n)], pa.large_string()),
+}
+table = pa.table(columns)
+required = pa.table(
+    {k: v.fill_null('' if k in ('word', 'key') else 0) for k, v in columns.items() if k != 'flag'},
+)
+required = required.cast(pa.schema([pa.field(f.name, f.type, nullable=False) for f in required.schema]))
+
+expected = {}
+
+
+def write(name, t, ok, **kw):
+    pq.write_table(t, out / f'{name}.parquet', **kw)
+    expected[f'{name}.parquet'] = ok
+
+
+write('dict-snappy', table, True)
+write('plain-snappy', table, True, use_dictionary=False)
+write('dict-uncompressed', table, True, compression='none')
+write('v2-snappy', table, True, data_page_version='2.0')
+write('v2-small-pages', table, True, data_page_version='2.0', compression='none', data_page_size=512,
+      row_group_size=700)
+# A dictionary past its size limit: the writer goes on in PLAIN pages within the same chunk.
+write('dict-fallback', table, True, dictionary_pagesize_limit=256, row_group_size=2500)
+write('required', required, True, data_page_size=2048)
+write('empty', table.slice(0, 0), True)
+# Handed back: codecs, encodings and types the engine does not read.
+write('zstd', table, False, compression='zstd')
+write('byte-stream-split', table.select(['f64', 'word']), False, use_dictionary=False,
+      use_byte_stream_split=['f64'])
+write('delta', table.select(['i32', 'word']), False, use_dictionary=False,
+      column_encoding={'i32': 'DELTA_BINARY_PACKED', 'word': 'PLAIN'})
+write('date', pa.table({'d': pa.array([0, 1, None, 19000], pa.date32()), 'x': [1.0, 2.0, 3.0, 4.0]}), False)
+print(json.dumps(expected))
