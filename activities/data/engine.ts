@@ -2,7 +2,8 @@
 // - columns: one file of sorted finite f64s per numeric column plus exact text counts, read exactly as the
 //   TypeScript loader reads them (typing, nulls, nan/inf spellings, the 100 000-category cap), from CSV or from flat
 //   Parquet files of numbers, booleans and strings (uncompressed or snappy);
-// - validate: the Validator's counters for number, integer, string and category rules.
+// - validate: the Validator's counters for number, integer, string and category rules, from CSV or (with the DuckDB
+//   path's meaning, see parquet-sql.ts) from the same flat Parquet files;
 // It gives up with exit code 64 on what it does not read identically (quoted fields, ragged rows, bare CRs, invalid
 // UTF-8, other rule types, other Parquet types, codecs or encodings): the caller then uses the TypeScript code, which also gives the canonical error for a
 // malformed file.
@@ -93,11 +94,13 @@ export async function runEngine(
 }
 
 /**
- * Validation counters of the rule columns of the CSV file at `path`; null when the rules or the file need the
- * TypeScript Validator (boolean and timestamp rules, min/max on text, quoted fields, …: see engine/src/validate.rs).
+ * Validation counters of the rule columns of the CSV or Parquet file at `path`; null when the rules or the file need
+ * the TypeScript Validator (boolean and timestamp rules, min/max on text, quoted fields, other Parquet types, …: see
+ * engine/src/validate.rs and validate_parquet.rs).
  */
 export async function engineValidate(
   path: string,
+  format: 'csv' | 'parquet',
   rules: ValidationRules,
   opts: RunOptions,
 ): Promise<EngineValidation | null> {
@@ -109,7 +112,8 @@ export async function engineValidate(
     fields.push(r.unique ? '1' : '0', String(values.length), ...values);
   }
   if (fields.some((f) => f.includes('\0'))) return null;
-  const out = await spawnEngine(['validate', '--input', path, '--threads', threads()], opts, fields.join('\0') + '\0');
+  const args = ['validate', '--input', path, '--format', format, '--threads', threads()];
+  const out = await spawnEngine(args, opts, fields.join('\0') + '\0');
   return out === null ? null : EngineValidation.parse(JSON.parse(out));
 }
 

@@ -1,4 +1,4 @@
-// Validation of a CSV file (local, or downloaded from S3 to a temp folder) by the native engine (engine.ts
+// Validation of a CSV or Parquet file (local, or downloaded from S3 to a temp folder) by the native engine (engine.ts
 // engineValidate): its counters go into the same Validator that assembles every report, so checks, `mostly` and
 // pass/fail are decided in one place.
 import type { ValidationReport, ValidationRules } from '../../schemas/validation.js';
@@ -6,14 +6,15 @@ import type { Storage } from '../storage/types.js';
 import { engineValidate, withLocalCopy } from './engine.js';
 import { Validator, type ValidateOptions } from './validate.js';
 
-/** The report for the CSV file at `uri`, or null when the file or the rules need the TypeScript Validator. */
-export async function validateCsvNative(
+/** The report for the file at `uri`, or null when the file or the rules need the TypeScript Validator. */
+export async function validateNative(
   storage: Storage,
   uri: string,
+  format: 'csv' | 'parquet',
   rules: ValidationRules,
   opts: ValidateOptions,
 ): Promise<ValidationReport | null> {
-  const counts = await withLocalCopy(storage, uri, opts, (path) => engineValidate(path, rules, opts));
+  const counts = await withLocalCopy(storage, uri, opts, (path) => engineValidate(path, format, rules, opts));
   if (counts === null) return null;
   const v = new Validator(rules);
   v.begin(counts.header);

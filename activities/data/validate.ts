@@ -836,15 +836,19 @@ export async function validateUri(
   opts: ValidateOptions = {},
 ): Promise<ValidationReport> {
   const format = formatOf(uri);
+  if (
+    (format === 'csv' || format === 'parquet') &&
+    (uri.startsWith('file:') || uri.startsWith('s3:')) &&
+    engineAvailable()
+  ) {
+    // Checked first so a missing file gets the storage layer's NotFoundError, as below.
+    await storage.size(uri);
+    const { validateNative } = await import('./validate-native.js');
+    const report = await validateNative(storage, uri, format, rules, opts);
+    if (report) return report;
+  }
   if (format === 'parquet') return validateParquet(storage, uri, rules, opts);
   if (format === 'csv') {
-    if ((uri.startsWith('file:') || uri.startsWith('s3:')) && engineAvailable()) {
-      // Checked first so a missing file gets the storage layer's NotFoundError, as below.
-      await storage.size(uri);
-      const { validateCsvNative } = await import('./validate-native.js');
-      const report = await validateCsvNative(storage, uri, rules, opts);
-      if (report) return report;
-    }
     const body = await storage.openRead(uri);
     try {
       return await validateCsvBytes(body, rules, { ...opts, source: uri });

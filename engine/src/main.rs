@@ -1,7 +1,7 @@
 // sluice-engine: the native data engine behind `sluice drift`, `sluice validate` and the data profiles.
 //
 //   sluice-engine columns --input FILE --out DIR [--format csv|parquet] [--column NAME]... [--threads N] [--memory BYTES]
-//   sluice-engine validate --input FILE.csv [--threads N]   (rules on stdin; see validate.rs)
+//   sluice-engine validate --input FILE [--format csv|parquet] [--threads N]   (rules on stdin; see validate.rs)
 //   sluice-engine sort      (finite values sorted, over stdin/stdout: see sort.rs)
 //
 // `columns` and `validate` read a local CSV file in 16 MiB chunks, each split at line ends over N threads (input.rs);
@@ -28,6 +28,7 @@ mod snappy;
 mod sort;
 mod thrift;
 mod validate;
+mod validate_parquet;
 
 use input::Failure;
 use std::io::{self, Write};
@@ -35,7 +36,7 @@ use std::path::PathBuf;
 use std::process::exit;
 
 const USAGE: &str = "usage: sluice-engine columns --input FILE --out DIR [--format csv|parquet] [--column NAME]... [--threads N] [--memory BYTES]
-       sluice-engine validate --input FILE [--threads N]   (rules on stdin, see validate.rs)
+       sluice-engine validate --input FILE [--format csv|parquet] [--threads N]   (rules on stdin, see validate.rs)
        sluice-engine sort";
 
 fn usage(msg: &str) -> ! {
@@ -133,7 +134,11 @@ fn main() {
         }
         Some("validate") => {
             let o = options(it);
-            finish(&o.input, validate::run(&o.input, o.threads))
+            let result = match o.parquet {
+                true => validate_parquet::run(&o.input, o.threads),
+                false => validate::run(&o.input, o.threads),
+            };
+            finish(&o.input, result)
         }
         Some("sort") => exit(match sort::serve() {
             Ok(()) => 0,

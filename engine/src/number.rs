@@ -175,6 +175,44 @@ pub fn js_trim(s: &str) -> &str {
     s.trim_matches(js_space)
 }
 
+/// A double as JavaScript's String(v) writes it: the shortest digits that round-trip (Rust's `{:e}` gives the same
+/// ones), positional from 1e-6 up to below 1e21, exponential (`1e+21`, `1.5e-7`) outside; -0 is "0".
+pub fn js_text(v: f64) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    if v == 0.0 {
+        return "0".into();
+    }
+    let sci = format!("{:e}", v.abs());
+    let (mantissa, exp) = sci.split_once('e').expect("LowerExp writes an exponent");
+    let digits: String = mantissa.chars().filter(|&c| c != '.').collect();
+    let k = digits.len() as i32;
+    // The decimal point sits after `n` digits.
+    let n = exp.parse::<i32>().expect("a whole exponent") + 1;
+    let body = if k <= n && n <= 21 {
+        digits + &"0".repeat((n - k) as usize)
+    } else if 0 < n && n <= 21 {
+        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let m = match k {
+            1 => digits,
+            _ => format!("{}.{}", &digits[..1], &digits[1..]),
+        };
+        format!("{m}e{}{}", if n > 0 { '+' } else { '-' }, (n - 1).abs())
+    };
+    if v < 0.0 {
+        format!("-{body}")
+    } else {
+        body
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{parse_numeric, scaled_bound, Decimal};
@@ -260,5 +298,30 @@ mod tests {
             assert_eq!(parse_numeric(text.as_bytes()), None, "{text}");
         }
         assert_eq!(parse_numeric(b"-0").map(f64::is_sign_negative), Some(true));
+    }
+
+    #[test]
+    fn numbers_written_as_javascript_writes_them() {
+        let cases: [(f64, &str); 16] = [
+            (1e21, "1e+21"),
+            (1e20, "100000000000000000000"),
+            (123456789012345680000.0, "123456789012345680000"),
+            (1.23e-18, "1.23e-18"),
+            (0.000001, "0.000001"),
+            (1e-7, "1e-7"),
+            (1.5e-7, "1.5e-7"),
+            (5e-324, "5e-324"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (100.0, "100"),
+            (-1.5, "-1.5"),
+            (-0.0, "0"),
+            (123.456, "123.456"),
+            (f64::from(0.1f32), "0.10000000149011612"),
+            (f64::NEG_INFINITY, "-Infinity"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(super::js_text(v), want, "{v:e}");
+        }
     }
 }

@@ -14,6 +14,10 @@ pub trait Sink {
     fn numbers(&mut self, v: &[f64]) -> Result<(), Failure>;
     fn text(&mut self, key: &[u8], n: u64) -> Result<(), Failure>;
     fn nulls(&mut self, n: u64);
+    /// Texts one value at a time in row order (n = 1), instead of counted per page in order of first appearance.
+    fn row_order(&self) -> bool {
+        false
+    }
 }
 
 /// Buffers kept from chunk to chunk on one thread.
@@ -89,7 +93,10 @@ enum Dict {
     None,
     Numbers(Vec<f64>),
     /// Byte ranges of each entry in `bytes`.
-    Texts { bytes: Vec<u8>, at: Vec<(u32, u32)> },
+    Texts {
+        bytes: Vec<u8>,
+        at: Vec<(u32, u32)>,
+    },
 }
 
 /// Reads the whole chunk and hands its values to `sink`; returns the number of rows (values, nulls included).
@@ -115,20 +122,33 @@ pub fn read_chunk(
     result
 }
 
-fn pages(raw: &[u8], chunk: &Chunk, leaf: &Leaf, kind: Kind, sink: &mut impl Sink, s: &mut Scratch) -> Result<u64, Failure> {
+fn pages(
+    raw: &[u8],
+    chunk: &Chunk,
+    leaf: &Leaf,
+    kind: Kind,
+    sink: &mut impl Sink,
+    s: &mut Scratch,
+) -> Result<u64, Failure> {
     let mut dict = Dict::None;
     let mut pos = 0;
     let mut rows = 0u64;
     let mut page = std::mem::take(&mut s.page);
     while rows < chunk.values {
         if pos >= raw.len() {
-            return Err(Unsupported(format!("column {}: fewer values than its metadata states", leaf.name)).into());
+            return Err(Unsupported(format!(
+                "column {}: fewer values than its metadata states",
+                leaf.name
+            ))
+            .into());
         }
         let mut r = Reader::new(&raw[pos..]);
         let h = page_header(&mut r)?;
         pos += r.pos;
         let Some(body) = raw.get(pos..pos + h.compressed) else {
-            return Err(Unsupported(format!("column {}: a page runs past its chunk", leaf.name)).into());
+            return Err(
+                Unsupported(format!("column {}: a page runs past its chunk", leaf.name)).into(),
+            );
         };
         pos += h.compressed;
         let inflate = |from: &[u8], page: &mut Vec<u8>| -> Result<bool, Unsupported> {
@@ -143,11 +163,19 @@ fn pages(raw: &[u8], chunk: &Chunk, leaf: &Leaf, kind: Kind, sink: &mut impl Sin
                 if h.encoding != PLAIN && h.encoding != PLAIN_DICTIONARY {
                     return Err(unsupported_encoding(leaf, h.encoding));
                 }
-                let data = if inflate(body, &mut page)? { &page[..] } else { body };
+                let data = if inflate(body, &mut page)? {
+                    &page[..]
+                } else {
+                    body
+                };
                 dict = dictionary(data, h.values, kind, leaf)?;
             }
             DATA_PAGE => {
-                let data = if inflate(body, &mut page)? { &page[..] } else { body };
+                let data = if inflate(body, &mut page)? {
+                    &page[..]
+                } else {
+                    body
+                };
                 let (present, values) = if leaf.max_def == 0 {
                     (h.values, data)
                 } else {
@@ -164,10 +192,18 @@ fn pages(raw: &[u8], chunk: &Chunk, leaf: &Leaf, kind: Kind, sink: &mut impl Sin
             DATA_PAGE_V2 => {
                 let levels = h.v2_levels + h.v2_rep_levels;
                 if h.v2_rep_levels > 0 || levels > body.len() || h.v2_nulls > h.values {
-                    return Err(Unsupported(format!("column {}: a malformed data page", leaf.name)).into());
+                    return Err(Unsupported(format!(
+                        "column {}: a malformed data page",
+                        leaf.name
+                    ))
+                    .into());
                 }
                 let rest = &body[levels..];
-                let data = if h.v2_compressed && inflate(rest, &mut page)? { &page[..] } else { rest };
+                let data = if h.v2_compressed && inflate(rest, &mut page)? {
+                    &page[..]
+                } else {
+                    rest
+                };
                 let present = h.values - h.v2_nulls;
                 sink.nulls(h.v2_nulls as u64);
                 values_of(data, h.encoding, present, kind, &dict, leaf, sink, s)?;
@@ -181,7 +217,10 @@ fn pages(raw: &[u8], chunk: &Chunk, leaf: &Leaf, kind: Kind, sink: &mut impl Sin
 }
 
 fn unsupported_encoding(leaf: &Leaf, e: i32) -> Failure {
-    Failure::Unsupported(format!("column {}: Parquet encoding {e} (this reader takes PLAIN, RLE and dictionaries)", leaf.name))
+    Failure::Unsupported(format!(
+        "column {}: Parquet encoding {e} (this reader takes PLAIN, RLE and dictionaries)",
+        leaf.name
+    ))
 }
 
 /// A 4-byte little-endian length, that many bytes, and the rest.
@@ -191,7 +230,9 @@ fn prefixed(data: &[u8]) -> Result<(&[u8], &[u8]), Unsupported> {
         .map(|b| u32::from_le_bytes(b.try_into().unwrap()) as usize);
     match n {
         Some(n) if 4 + n <= data.len() => Ok((&data[4..4 + n], &data[4 + n..])),
-        _ => Err(Unsupported("unreadable Parquet page: level length past the page".into())),
+        _ => Err(Unsupported(
+            "unreadable Parquet page: level length past the page".into(),
+        )),
     }
 }
 
@@ -224,11 +265,17 @@ fn width(kind: Kind) -> usize {
 fn plain_numbers(data: &[u8], n: usize, kind: Kind, out: &mut Vec<f64>) -> Result<(), Unsupported> {
     let w = width(kind);
     let Some(bytes) = data.get(..n * w) else {
-        return Err(Unsupported("unreadable Parquet page: fewer values than it states".into()));
+        return Err(Unsupported(
+            "unreadable Parquet page: fewer values than it states".into(),
+        ));
     };
     out.clear();
     if kind == Kind::Double {
-        out.extend(bytes.chunks_exact(8).map(|b| f64::from_le_bytes(b.try_into().unwrap())));
+        out.extend(
+            bytes
+                .chunks_exact(8)
+                .map(|b| f64::from_le_bytes(b.try_into().unwrap())),
+        );
     } else {
         out.extend(bytes.chunks_exact(w).map(|b| number(kind, b)));
     }
@@ -236,11 +283,17 @@ fn plain_numbers(data: &[u8], n: usize, kind: Kind, out: &mut Vec<f64>) -> Resul
 }
 
 /// PLAIN byte arrays: `n` values, each a 4-byte length and its bytes; `each` gets every value in order.
-fn plain_texts<'a>(data: &'a [u8], n: usize, mut each: impl FnMut(&'a [u8])) -> Result<(), Unsupported> {
+fn plain_texts<'a>(
+    data: &'a [u8],
+    n: usize,
+    mut each: impl FnMut(&'a [u8]),
+) -> Result<(), Unsupported> {
     let mut pos = 0;
     for _ in 0..n {
         let Ok((v, _)) = prefixed(&data[pos..]) else {
-            return Err(Unsupported("unreadable Parquet page: a text runs past the page".into()));
+            return Err(Unsupported(
+                "unreadable Parquet page: a text runs past the page".into(),
+            ));
         };
         each(v);
         pos += 4 + v.len();
@@ -262,7 +315,10 @@ fn dictionary(data: &[u8], n: usize, kind: Kind, leaf: &Leaf) -> Result<Dict, Fa
                 at,
             })
         }
-        Kind::Boolean => Err(Failure::Unsupported(format!("column {}: a boolean dictionary", leaf.name))),
+        Kind::Boolean => Err(Failure::Unsupported(format!(
+            "column {}: a boolean dictionary",
+            leaf.name
+        ))),
         _ => {
             let mut v = Vec::new();
             plain_numbers(data, n, kind, &mut v)?;
@@ -283,7 +339,12 @@ fn values_of(
     sink: &mut impl Sink,
     s: &mut Scratch,
 ) -> Result<(), Failure> {
-    let bad_index = || Failure::Unsupported(format!("column {}: a dictionary index out of range", leaf.name));
+    let bad_index = || {
+        Failure::Unsupported(format!(
+            "column {}: a dictionary index out of range",
+            leaf.name
+        ))
+    };
     match encoding {
         PLAIN_DICTIONARY | RLE_DICTIONARY => {
             let Some((&w, rest)) = data.split_first() else {
@@ -298,6 +359,13 @@ fn values_of(
                         s.nums.push(*d.get(i as usize).ok_or_else(bad_index)?);
                     }
                     sink.numbers(&s.nums)
+                }
+                Dict::Texts { bytes, at } if sink.row_order() => {
+                    for &i in &s.indices {
+                        let &(from, len) = at.get(i as usize).ok_or_else(bad_index)?;
+                        text_or_null(sink, &bytes[from as usize..(from + len) as usize], 1)?;
+                    }
+                    Ok(())
                 }
                 Dict::Texts { bytes, at } => {
                     // Counted per entry, then handed on in order of first appearance.
@@ -318,10 +386,22 @@ fn values_of(
                     }
                     Ok(())
                 }
-                Dict::None => Err(Failure::Unsupported(format!("column {}: dictionary indices without a dictionary", leaf.name))),
+                Dict::None => Err(Failure::Unsupported(format!(
+                    "column {}: dictionary indices without a dictionary",
+                    leaf.name
+                ))),
             }
         }
         PLAIN => match kind {
+            Kind::Text if sink.row_order() => {
+                let mut err = Ok(());
+                plain_texts(data, n, |v| {
+                    if err.is_ok() {
+                        err = text_or_null(sink, v, 1);
+                    }
+                })?;
+                err
+            }
             Kind::Text => {
                 let mut index: FnvMap<&[u8], usize> = FnvMap::default();
                 let mut order: Vec<(&[u8], u64)> = Vec::new();
@@ -340,7 +420,10 @@ fn values_of(
             Kind::Boolean => {
                 s.indices.clear();
                 if data.len() * 8 < n {
-                    return Err(Unsupported("unreadable Parquet page: fewer booleans than it states".into()).into());
+                    return Err(Unsupported(
+                        "unreadable Parquet page: fewer booleans than it states".into(),
+                    )
+                    .into());
                 }
                 rle::unpack(data, 1, n, &mut s.indices);
                 booleans(&s.indices, sink)

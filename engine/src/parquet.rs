@@ -4,7 +4,7 @@
 // TypeScript loader, which also gives the canonical error for a corrupt file.
 use crate::input::Failure;
 use crate::scan::Unsupported;
-use crate::thrift::{bad, Reader, Res, I32, I64, BINARY, FALSE, LIST, STRUCT, TRUE};
+use crate::thrift::{bad, Reader, Res, BINARY, FALSE, I32, I64, LIST, STRUCT, TRUE};
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
@@ -80,11 +80,16 @@ impl ParquetFile {
         let leaves = leaves(schema)?;
         for rg in &row_groups {
             if rg.chunks.len() != leaves.len() {
-                return Err(unsupported("a row group's column count differs from the schema's"));
+                return Err(unsupported(
+                    "a row group's column count differs from the schema's",
+                ));
             }
             for (c, leaf) in rg.chunks.iter().zip(&leaves) {
                 if c.start.checked_add(c.len).is_none_or(|end| end > size) {
-                    return Err(unsupported(&format!("column {}'s chunk lies past the end of the file", leaf.name)));
+                    return Err(unsupported(&format!(
+                        "column {}'s chunk lies past the end of the file",
+                        leaf.name
+                    )));
                 }
             }
         }
@@ -97,6 +102,17 @@ impl ParquetFile {
 
     pub fn names(&self) -> Vec<String> {
         self.leaves.iter().map(|l| l.name.clone()).collect()
+    }
+
+    /// The kind of the column at schema position `field`; Unsupported for a type this engine does not read.
+    pub fn kind_of(&self, field: usize) -> Result<Kind, Failure> {
+        let leaf = &self.leaves[field];
+        leaf.kind.ok_or_else(|| {
+            unsupported(&format!(
+                "column {} has a Parquet type this reader does not take",
+                leaf.name
+            ))
+        })
     }
 }
 
@@ -203,7 +219,9 @@ fn row_group(r: &mut Reader) -> Res<RowGroup> {
                 g.chunks.push(chunk(r)?);
                 Ok(())
             })?,
-            (3, _) => g.rows = u64::try_from(i64_of(r, t)?).or_else(|_| bad("negative row count"))?,
+            (3, _) => {
+                g.rows = u64::try_from(i64_of(r, t)?).or_else(|_| bad("negative row count"))?
+            }
             _ => r.skip(t)?,
         }
         Ok(())
@@ -229,7 +247,8 @@ fn chunk(r: &mut Reader) -> Res<Chunk> {
 }
 
 fn column_meta(r: &mut Reader) -> Res<Chunk> {
-    let (mut physical, mut codec, mut values, mut len, mut data, mut dict) = (-1, -1, 0i64, 0i64, -1i64, None);
+    let (mut physical, mut codec, mut values, mut len, mut data, mut dict) =
+        (-1, -1, 0i64, 0i64, -1i64, None);
     r.fields(|r, id, t| {
         match id {
             1 => physical = i32_of(r, t)?,
@@ -327,7 +346,9 @@ fn kind(e: &Element) -> Option<Kind> {
             })
         }
         BYTE_ARRAY => match (e.converted, logical) {
-            (Some(UTF8), None | Some(LOGICAL_STRING)) | (None, Some(LOGICAL_STRING)) => Some(Kind::Text),
+            (Some(UTF8), None | Some(LOGICAL_STRING)) | (None, Some(LOGICAL_STRING)) => {
+                Some(Kind::Text)
+            }
             _ => None,
         },
         _ => None,

@@ -5,7 +5,7 @@
 use crate::columns::Column;
 use crate::input::{Failure, Progress};
 use crate::pages::{read_chunk, Scratch, Sink};
-use crate::parquet::ParquetFile;
+use crate::parquet::{Chunk, ParquetFile};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -52,22 +52,48 @@ pub fn scan_parquet(
 ) -> Result<u64, Failure> {
     let mut kinds = Vec::with_capacity(columns.len());
     for c in columns.iter_mut() {
-        let Some(kind) = pq.leaves[c.field].kind else {
-            return Err(Failure::Unsupported(format!(
-                "column {} has a Parquet type this reader does not take",
-                c.name
-            )));
-        };
+        let kind = pq.kind_of(c.field)?;
         c.numeric = kind.numeric();
         kinds.push(kind);
     }
+    let fields: Vec<usize> = columns.iter().map(|c| c.field).collect();
     let in_memory = AtomicUsize::new(0);
+    for_each_chunk(pq, &fields, columns, threads, |col, k, chunk, scratch| {
+        let mut sink = ColumnSink {
+            col,
+            in_memory: &in_memory,
+            budget,
+            dir,
+            id: k,
+        };
+        read_chunk(
+            &pq.file,
+            chunk,
+            &pq.leaves[fields[k]],
+            kinds[k],
+            &mut sink,
+            scratch,
+        )
+    })
+}
+
+/// Runs `read(state, k, chunk, scratch)` for every row group's chunk of the columns at schema positions `fields`,
+/// `states[k]` being column k's: row groups in file order, the columns of one row group over `threads` threads, one
+/// column at a time each. `read` returns the rows it read. Returns the file's row count; reports progress.
+pub fn for_each_chunk<S: Send>(
+    pq: &ParquetFile,
+    fields: &[usize],
+    states: &mut [S],
+    threads: usize,
+    read: impl Fn(&mut S, usize, &Chunk, &mut Scratch) -> Result<u64, Failure> + Sync,
+) -> Result<u64, Failure> {
     let mut progress = Progress::default();
     let mut rows = 0;
+    let read = &read;
     for rg in &pq.row_groups {
         let next = AtomicUsize::new(0);
-        let cells: Vec<Mutex<&mut Column>> = columns.iter_mut().map(Mutex::new).collect();
-        let (cells, kinds, in_memory) = (&cells, &kinds, &in_memory);
+        let cells: Vec<Mutex<&mut S>> = states.iter_mut().map(Mutex::new).collect();
+        let cells = &cells;
         std::thread::scope(|s| {
             let workers: Vec<_> = (0..threads.clamp(1, cells.len().max(1)))
                 .map(|_| {
@@ -78,22 +104,14 @@ pub fn scan_parquet(
                             let Some(cell) = cells.get(k) else {
                                 return Ok(());
                             };
-                            let mut col = cell.lock().unwrap();
-                            let (leaf, chunk) = (&pq.leaves[col.field], &rg.chunks[col.field]);
+                            let (leaf, chunk) = (&pq.leaves[fields[k]], &rg.chunks[fields[k]]);
                             if chunk.physical != leaf.physical {
                                 return Err(Failure::Unsupported(format!(
                                     "column {}: a chunk's type differs from the schema's",
                                     leaf.name
                                 )));
                             }
-                            let mut sink = ColumnSink {
-                                col: &mut col,
-                                in_memory,
-                                budget,
-                                dir,
-                                id: k,
-                            };
-                            let n = read_chunk(&pq.file, chunk, leaf, kinds[k], &mut sink, &mut scratch)?;
+                            let n = read(&mut cell.lock().unwrap(), k, chunk, &mut scratch)?;
                             if n != rg.rows {
                                 return Err(Failure::Unsupported(format!(
                                     "column {}: {n} values in a row group of {} rows",

@@ -11,7 +11,11 @@ pub fn unpack(data: &[u8], width: u32, count: usize, out: &mut Vec<u32>) {
         out.resize(out.len() + count, 0);
         return;
     }
-    let mask = if width == 32 { u64::from(u32::MAX) } else { (1u64 << width) - 1 };
+    let mask = if width == 32 {
+        u64::from(u32::MAX)
+    } else {
+        (1u64 << width) - 1
+    };
     out.reserve(count);
     for i in 0..count {
         let bit = i * width as usize;
@@ -63,7 +67,11 @@ pub fn decode(data: &[u8], width: u32, n: usize, out: &mut Vec<u32>) -> Result<(
             let bytes = groups.saturating_mul(width as usize);
             // Some writers end the last run early; take the values its bytes hold.
             let end = pos.saturating_add(bytes).min(data.len());
-            let held = if width == 0 { left } else { (end - pos) * 8 / width as usize };
+            let held = if width == 0 {
+                left
+            } else {
+                (end - pos) * 8 / width as usize
+            };
             let take = groups.saturating_mul(8).min(left).min(held);
             if take == 0 {
                 return bad("empty bit-packed run");
@@ -91,7 +99,9 @@ mod tests {
 
     #[test]
     fn wide_values_cross_bytes() {
-        let vals: Vec<u32> = (0..40).map(|i| (i * 2_654_435_761u64 % (1 << 19)) as u32).collect();
+        let vals: Vec<u32> = (0..40)
+            .map(|i| (i * 2_654_435_761u64 % (1 << 19)) as u32)
+            .collect();
         let mut packed = vec![0u8; 40 * 19 / 8 + 1];
         for (i, v) in vals.iter().enumerate() {
             for b in 0..19 {

@@ -3,7 +3,9 @@
 use crate::scan::Unsupported;
 
 fn bad<T>(what: &str) -> Result<T, Unsupported> {
-    Err(Unsupported(format!("unreadable Parquet page: snappy {what}")))
+    Err(Unsupported(format!(
+        "unreadable Parquet page: snappy {what}"
+    )))
 }
 
 /// Decompresses `src` into `out` (cleared first; its capacity is kept between pages).
@@ -49,14 +51,20 @@ pub fn decompress(src: &[u8], out: &mut Vec<u8>) -> Result<(), Unsupported> {
                     return bad("copy truncated");
                 };
                 pos += 1;
-                (4 + usize::from((tag >> 2) & 7), usize::from(tag >> 5) << 8 | usize::from(b))
+                (
+                    4 + usize::from((tag >> 2) & 7),
+                    usize::from(tag >> 5) << 8 | usize::from(b),
+                )
             }
             2 => {
                 let Some(b) = src.get(pos..pos + 2) else {
                     return bad("copy truncated");
                 };
                 pos += 2;
-                (1 + usize::from(tag >> 2), usize::from(u16::from_le_bytes([b[0], b[1]])))
+                (
+                    1 + usize::from(tag >> 2),
+                    usize::from(u16::from_le_bytes([b[0], b[1]])),
+                )
             }
             _ => {
                 let Some(b) = src.get(pos..pos + 4) else {
@@ -97,7 +105,9 @@ mod tests {
     #[test]
     fn literals_and_copies_including_overlapping_ones() {
         // "abcd" literal, copy len 8 offset 4 (1-byte offset form), copy len 3 offset 2 (2-byte form), literal "z".
-        let src = [16, 0x0c, b'a', b'b', b'c', b'd', 0x11, 0x04, 0x0a, 0x02, 0x00, 0x00, b'z'];
+        let src = [
+            16, 0x0c, b'a', b'b', b'c', b'd', 0x11, 0x04, 0x0a, 0x02, 0x00, 0x00, b'z',
+        ];
         let mut out = Vec::new();
         decompress(&src, &mut out).map_err(|e| e.0).unwrap();
         assert_eq!(out, b"abcdabcdabcdcdcz");

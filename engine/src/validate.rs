@@ -15,10 +15,10 @@ use std::path::Path;
 
 const MAX_EXAMPLES: usize = 5;
 /// How many values ahead the unique count prefetches its table slot: enough to cover a cache miss.
-const PREFETCH_AHEAD: usize = 16;
+pub const PREFETCH_AHEAD: usize = 16;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub enum Kind {
     Number,
     Integer,
     Text,
@@ -26,12 +26,27 @@ enum Kind {
 
 pub struct Rule {
     pub name: String,
-    kind: Kind,
+    pub kind: Kind,
     /// A bound with its scaled copies (number.rs scaled_bound).
-    min: Option<(f64, [f64; 16])>,
-    max: Option<(f64, [f64; 16])>,
-    unique: bool,
-    allowed: Option<HashSet<String>>,
+    pub min: Option<(f64, [f64; 16])>,
+    pub max: Option<(f64, [f64; 16])>,
+    pub unique: bool,
+    pub allowed: Option<HashSet<String>>,
+}
+
+impl Rule {
+    /// The allowed values as a lookup table.
+    pub fn allowed_table(&self) -> Option<Allowed> {
+        self.allowed
+            .as_ref()
+            .map(|a| Allowed::new(a.iter().map(|v| v.as_bytes())))
+    }
+
+    /// Whether `cell` is an allowed value, as written or trimmed.
+    pub fn allows(set: &Allowed, cell: &[u8]) -> bool {
+        set.contains(cell)
+            || std::str::from_utf8(cell).is_ok_and(|s| set.contains(js_trim(s).as_bytes()))
+    }
 }
 
 /// Rules from stdin as NUL-separated fields: name, type, min ('' = none), max, unique (0/1), value count, values.
@@ -114,7 +129,7 @@ impl<'a> Ex<'a> {
 
 /// A value to count for `unique`: numbers by value (-0 is 0), text as written.
 #[derive(Clone, Copy)]
-enum Key<'a> {
+pub enum Key<'a> {
     Num(u64),
     Text(&'a [u8]),
 }
@@ -134,7 +149,7 @@ pub struct PartCheck<'a> {
 /// A whole number (`v` is finite): doubles from 2^53 up are all whole; below, the i64 round trip is exact. It stands
 /// in for f64::fract, which is a libm call without SSE4.1.
 #[inline(always)]
-fn whole(v: f64) -> bool {
+pub fn whole(v: f64) -> bool {
     v.abs() >= 9_007_199_254_740_992.0 || v as i64 as f64 == v
 }
 
@@ -146,14 +161,7 @@ pub fn check_part<'a>(
     fields: &[usize],
 ) -> Result<(u64, Vec<PartCheck<'a>>), Unsupported> {
     let mut out: Vec<PartCheck<'a>> = rules.iter().map(|_| PartCheck::default()).collect();
-    let allowed: Vec<Option<Allowed>> = rules
-        .iter()
-        .map(|r| {
-            r.allowed
-                .as_ref()
-                .map(|a| Allowed::new(a.iter().map(|v| v.as_bytes())))
-        })
-        .collect();
+    let allowed: Vec<Option<Allowed>> = rules.iter().map(Rule::allowed_table).collect();
     let rows = for_each_selected_cell(data, width, fields, |k, cell| {
         let (rule, c) = (&rules[k], &mut out[k]);
         if cell.is_empty() {
@@ -201,9 +209,7 @@ pub fn check_part<'a>(
             }
         }
         if let Some(set) = &allowed[k] {
-            let ok = set.contains(cell)
-                || std::str::from_utf8(cell).is_ok_and(|s| set.contains(js_trim(s).as_bytes()));
-            if !ok {
+            if !Rule::allows(set, cell) {
                 c.values.fail(cell)?;
             }
         }
@@ -295,7 +301,7 @@ impl NumCounts {
 }
 
 #[derive(Default)]
-struct Counter {
+pub struct Counter {
     failed: u64,
     examples: Vec<String>,
 }
@@ -305,22 +311,43 @@ impl Counter {
         self.failed += ex.failed;
         for e in &ex.examples {
             // Checked as UTF-8 when taken (Ex::fail).
-            let s = std::str::from_utf8(e).unwrap();
-            if self.examples.len() < MAX_EXAMPLES && !self.examples.iter().any(|x| x == s) {
-                self.examples.push(s.to_string());
+            self.example(|| Ok(std::str::from_utf8(e).unwrap().to_string()))
+                .expect("checked");
+        }
+    }
+
+    /// `n` failing rows holding one value; `text` gives its text while examples are still wanted.
+    pub fn fail(
+        &mut self,
+        n: u64,
+        text: impl FnOnce() -> Result<String, Unsupported>,
+    ) -> Result<(), Unsupported> {
+        self.failed += n;
+        self.example(text)
+    }
+
+    fn example(
+        &mut self,
+        text: impl FnOnce() -> Result<String, Unsupported>,
+    ) -> Result<(), Unsupported> {
+        if self.examples.len() < MAX_EXAMPLES {
+            let s = text()?;
+            if !self.examples.contains(&s) {
+                self.examples.push(s);
             }
         }
+        Ok(())
     }
 }
 
 /// One column's counters over the whole file.
 pub struct Check {
-    nulls: u64,
-    non_null: u64,
-    type_: Counter,
-    min: Counter,
-    max: Counter,
-    values: Counter,
+    pub nulls: u64,
+    pub non_null: u64,
+    pub type_: Counter,
+    pub min: Counter,
+    pub max: Counter,
+    pub values: Counter,
     duplicate_rows: u64,
     duplicates: Vec<String>,
     nums: Option<NumCounts>,
@@ -352,33 +379,50 @@ impl Check {
         self.max.merge(&p.max);
         self.values.merge(&p.values);
         for (i, &(key, text)) in p.seen.iter().enumerate() {
-            // The table is far larger than the caches for a column of ids: ask for a later value's slot early.
-            if let (Some(nums), Some((Key::Num(ahead), _))) =
-                (&self.nums, p.seen.get(i + PREFETCH_AHEAD))
-            {
-                nums.prefetch(*ahead);
+            if let Some((Key::Num(ahead), _)) = p.seen.get(i + PREFETCH_AHEAD) {
+                self.prefetch(*ahead);
             }
-            let n = match key {
-                Key::Num(bits) => self.nums.get_or_insert_with(NumCounts::new).add(bits),
-                Key::Text(t) => {
-                    let n = self.texts.entry(t.to_vec()).or_insert(0);
-                    *n = (*n + 1).min(3);
-                    *n
-                }
-            };
-            // The second copy makes both rows failures; every later copy adds one.
-            if n == 2 {
-                self.duplicate_rows += 2;
-                if self.duplicates.len() < MAX_EXAMPLES {
-                    check_text(text)?;
-                    self.duplicates
-                        .push(std::str::from_utf8(text).unwrap().to_string());
-                }
-            } else if n > 2 {
-                self.duplicate_rows += 1;
-            }
+            self.count_seen(key, || {
+                check_text(text)?;
+                Ok(std::str::from_utf8(text).unwrap().to_string())
+            })?;
         }
         Ok(())
+    }
+
+    /// Counts one well-typed value for `unique`, values in row order; `text` gives the text of a value seen for
+    /// the second time while duplicate examples are still wanted.
+    pub fn count_seen(
+        &mut self,
+        key: Key,
+        text: impl FnOnce() -> Result<String, Unsupported>,
+    ) -> Result<(), Unsupported> {
+        let n = match key {
+            Key::Num(bits) => self.nums.get_or_insert_with(NumCounts::new).add(bits),
+            Key::Text(t) => {
+                let n = self.texts.entry(t.to_vec()).or_insert(0);
+                *n = (*n + 1).min(3);
+                *n
+            }
+        };
+        // The second copy makes both rows failures; every later copy adds one.
+        if n == 2 {
+            self.duplicate_rows += 2;
+            if self.duplicates.len() < MAX_EXAMPLES {
+                self.duplicates.push(text()?);
+            }
+        } else if n > 2 {
+            self.duplicate_rows += 1;
+        }
+        Ok(())
+    }
+
+    /// Asks for the unique table's slot of a value about to be counted (a column of ids is far larger than the
+    /// caches).
+    pub fn prefetch(&self, key: u64) {
+        if let Some(nums) = &self.nums {
+            nums.prefetch(key);
+        }
     }
 
     /// validate.ts's ColumnCounts as JSON.
@@ -452,13 +496,18 @@ pub fn run(input: &Path, threads: usize) -> Result<String, Failure> {
         rows = progress.add(n);
         Ok(())
     })?;
+    Ok(report(rows, &header, &rules, &checks))
+}
+
+/// The command's JSON: rows, the header as written, and each rule column's counters.
+pub fn report(rows: u64, header: &[String], rules: &[Rule], checks: &[Check]) -> String {
     let mut o = format!(
         "{{\"rows\":{rows},\"peakRssMb\":{},\"header\":",
         peak_rss_mb()
     );
-    strings(&mut o, &header);
+    strings(&mut o, header);
     o.push_str(",\"columns\":{");
-    for (k, (rule, check)) in rules.iter().zip(&checks).enumerate() {
+    for (k, (rule, check)) in rules.iter().zip(checks).enumerate() {
         if k > 0 {
             o.push(',');
         }
@@ -467,5 +516,5 @@ pub fn run(input: &Path, threads: usize) -> Result<String, Failure> {
         check.json(&mut o);
     }
     o.push_str("}}\n");
-    Ok(o)
+    o
 }

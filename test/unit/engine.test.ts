@@ -170,7 +170,7 @@ describe('native Parquet reader matches the DuckDB loader', () => {
     expect(pick.a.missing).toEqual(['nope']);
   });
 
-  it('hands a corrupt file back, so the error is the TypeScript reader\'s', async () => {
+  it("hands a corrupt file back, so the error is the TypeScript reader's", async () => {
     const good = await readFile(join(dir, 'dict-snappy.parquet'));
     const bad = Buffer.from(good);
     bad.fill(0x55, 4, 4000); // the first pages, headers included

@@ -1,8 +1,10 @@
-// The native validator (engine/src/validate.rs) against the TypeScript Validator: the same report, check by check,
-// on generated CSV files full of edge cases; and rules or files it does not handle are left to the Validator.
+// The native validator (engine/src/validate.rs, validate_parquet.rs) against the TypeScript Validator (and, for
+// Parquet, the DuckDB counters): the same report, check by check, on generated CSV and Parquet files full of edge
+// cases; and rules or files it does not handle are left to the TypeScript path.
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineValidate } from '../../activities/data/engine.js';
@@ -79,15 +81,20 @@ function generate(seed: number, rows: number): string {
   return lines.join(rnd(2) === 0 ? '\n' : '\r\n') + (rnd(2) === 0 ? '\n' : '');
 }
 
-async function compare(name: string, text: string, r = rules) {
+async function compare(name: string, text: string | null, r = rules) {
   const path = join(dir, name);
-  await writeFile(path, text);
+  if (text !== null) await writeFile(path, text);
   const uri = pathToFileURL(path).href;
   const native = await validateUri(storage, uri, r);
   const before = process.env.SLUICE_ENGINE;
   process.env.SLUICE_ENGINE = 'js';
   try {
-    return { native, ts: await validateUri(storage, uri, r), counts: await engineValidate(path, r, {}), path };
+    return {
+      native,
+      ts: await validateUri(storage, uri, r),
+      counts: await engineValidate(path, path.endsWith('.parquet') ? 'parquet' : 'csv', r, {}),
+      path,
+    };
   } finally {
     if (before === undefined) delete process.env.SLUICE_ENGINE;
     else process.env.SLUICE_ENGINE = before;
@@ -120,6 +127,55 @@ describe('native validator matches the TypeScript Validator', () => {
   });
 });
 
+const PYTHON = resolve(import.meta.dirname, '..', '..', '.sluice', 'venv', 'bin', 'python');
+
+/** Writes the seeded Parquet files (dictionary, plain, and v2 with small pages and dictionary fallback). */
+function parquetFiles(seed: number, rows: number): string[] {
+  const script = resolve(import.meta.dirname, '..', 'helpers', 'parquet_validation.py');
+  return JSON.parse(execFileSync(PYTHON, [script, dir, String(seed), String(rows)], { encoding: 'utf8' })) as string[];
+}
+
+const parquetRules = ValidationRules.parse({
+  minRows: 10,
+  columns: {
+    amount: { type: 'number', min: -5, max: 1e6, unique: true, mostly: 0.5 },
+    ratio: { type: 'integer', min: 0 },
+    count: { type: 'integer', min: 0, max: 4, unique: true, nullable: false },
+    tier: { type: 'category', values: ['gold', 'silver', 'bronze', 'café'], mostly: 0.9 },
+    code: { type: 'string', unique: true },
+    nowhere: { type: 'number' },
+  },
+});
+
+describe('native Parquet validator matches the DuckDB and TypeScript path', () => {
+  it.each([1, 2])('on generated edge cases in three layouts (seed %i)', async (seed) => {
+    for (const file of parquetFiles(seed, 4000)) {
+      const { native, ts, counts } = await compare(file, null, parquetRules);
+      expect(counts, file).not.toBeNull();
+      expect(native, file).toEqual(ts);
+      expect(native.checks.filter((c) => c.failed > 0).length).toBeGreaterThan(5);
+    }
+  });
+
+  it('leaves value lists on numbers, rules on other types and integers past 2^53 to the TypeScript path', async () => {
+    const [file] = parquetFiles(3, 500);
+    for (const extra of [
+      { extra: { type: 'integer', values: ['0', '1'] } },
+      { tier: { type: 'number' } },
+      { extra: { type: 'boolean' } },
+    ]) {
+      const r = ValidationRules.parse({ minRows: 0, columns: { ...parquetRules.columns, ...extra } });
+      const { native, ts, counts } = await compare(file as string, null, r);
+      expect(counts).toBeNull();
+      expect(native).toEqual(ts);
+    }
+    // count holds ±2^40 only: past 2^53 would need the written digits; 2^40 stays native and exact.
+    const { native, counts } = await compare(file as string, null, parquetRules);
+    expect(counts).not.toBeNull();
+    expect(native.checks.find((c) => c.column === 'count' && c.check === 'max')?.examples).toContain('1099511627776');
+  });
+});
+
 describe('what the native validator leaves to the TypeScript Validator', () => {
   it('boolean and timestamp rules', async () => {
     for (const extra of [{ flag: { type: 'boolean' } }, { when: { type: 'timestamp' } }]) {
@@ -139,7 +195,7 @@ describe('what the native validator leaves to the TypeScript Validator', () => {
     expect(cr.native).toEqual(cr.ts);
     const path = join(dir, 'ragged.csv');
     await writeFile(path, 'code,amount\na,1\nb\n');
-    expect(await engineValidate(path, rules, {})).toBeNull();
+    expect(await engineValidate(path, 'csv', rules, {})).toBeNull();
     await expect(validateUri(storage, pathToFileURL(path).href, rules)).rejects.toThrow(/line 3: expected 2 fields/);
   });
 });

@@ -1,0 +1,146 @@
+// `sluice-engine validate --format parquet`: validate.rs's counters from a flat Parquet file's typed values, with
+// the meaning the DuckDB path gives them (activities/data/parquet-sql.ts): number and integer rules without a
+// value list on numeric columns (integer storage is always whole; floats fail `type` when NaN or ±inf, or, for
+// `integer`, not whole), string and category rules on UTF-8 columns, where '' is a null. Examples are the values as
+// the TypeScript reader writes them (String(v)). Any other pairing of rule and column type is Unsupported, and the
+// file goes back to the TypeScript path.
+use crate::allowed::Allowed;
+use crate::input::{header_index, Failure};
+use crate::number::{js_text, js_trim};
+use crate::pages::{read_chunk, Sink};
+use crate::parquet::{Kind, ParquetFile};
+use crate::parquet_load::for_each_chunk;
+use crate::scan::Unsupported;
+use crate::validate::{
+    read_rules, report, whole, Check, Key, Kind as RuleKind, Rule, PREFETCH_AHEAD,
+};
+use std::path::Path;
+
+/// An example's text: doubles as JavaScript writes them, integers (read as doubles) exactly while below 2^53.
+fn text_of(kind: Kind, v: f64) -> Result<String, Unsupported> {
+    match kind {
+        Kind::Float | Kind::Double => Ok(js_text(v)),
+        _ if v.abs() < 9_007_199_254_740_992.0 => Ok(format!("{}", v as i64)),
+        _ => Err(Unsupported(
+            "an integer example past 2^53 (its digits are not kept)".into(),
+        )),
+    }
+}
+
+struct CheckSink<'a> {
+    rule: &'a Rule,
+    kind: Kind,
+    allowed: Option<&'a Allowed>,
+    check: &'a mut Check,
+}
+
+impl Sink for CheckSink<'_> {
+    fn numbers(&mut self, v: &[f64]) -> Result<(), Failure> {
+        let (rule, kind, c) = (self.rule, self.kind, &mut *self.check);
+        c.non_null += v.len() as u64;
+        for (i, &x) in v.iter().enumerate() {
+            if !x.is_finite() || (rule.kind == RuleKind::Integer && !whole(x)) {
+                c.type_.fail(1, || text_of(kind, x))?;
+                continue;
+            }
+            if rule.min.is_some_and(|(b, _)| x < b) {
+                c.min.fail(1, || text_of(kind, x))?;
+            }
+            if rule.max.is_some_and(|(b, _)| x > b) {
+                c.max.fail(1, || text_of(kind, x))?;
+            }
+            if rule.unique {
+                if let Some(&ahead) = v.get(i + PREFETCH_AHEAD) {
+                    c.prefetch((ahead + 0.0).to_bits());
+                }
+                // By value, -0 as 0, as the SQL groups them.
+                c.count_seen(Key::Num((x + 0.0).to_bits()), || text_of(kind, x))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn text(&mut self, key: &[u8], n: u64) -> Result<(), Failure> {
+        let Ok(s) = std::str::from_utf8(key) else {
+            return Err(Failure::Unsupported("text that is not valid UTF-8".into()));
+        };
+        let c = &mut *self.check;
+        c.non_null += n;
+        if let Some(set) = self.allowed {
+            if !Rule::allows(set, key) {
+                c.values.fail(n, || Ok(s.to_string()))?;
+            }
+        }
+        if self.rule.unique {
+            c.count_seen(Key::Text(key), || Ok(s.to_string()))?;
+        }
+        Ok(())
+    }
+
+    fn nulls(&mut self, n: u64) {
+        self.check.nulls += n;
+    }
+
+    fn row_order(&self) -> bool {
+        self.rule.unique
+    }
+}
+
+/// The whole command on a Parquet file: rules from stdin, counters of the rule columns the file has, as JSON.
+pub fn run(input: &Path, threads: usize) -> Result<String, Failure> {
+    let rules = read_rules()?;
+    let pq = ParquetFile::open(input)?;
+    let header = pq.names();
+    if header.iter().any(|h| js_trim(h) != h) {
+        return Err(Failure::Unsupported(
+            "column names with surrounding spaces".into(),
+        ));
+    }
+    let index = header_index(&header);
+    let mut plan: Vec<(Rule, usize, Kind)> = Vec::new();
+    for rule in rules {
+        let Some(&(_, field)) = index.iter().find(|(n, _)| *n == rule.name) else {
+            continue; // a missingColumn check, made in validate.ts
+        };
+        let kind = pq.kind_of(field)?;
+        let fits = match rule.kind {
+            RuleKind::Number | RuleKind::Integer => kind.numeric() && rule.allowed.is_none(),
+            RuleKind::Text => kind == Kind::Text,
+        };
+        if !fits {
+            return Err(Failure::Unsupported(format!(
+                "column {}: this rule on a Parquet {kind:?} column",
+                rule.name
+            )));
+        }
+        plan.push((rule, field, kind));
+    }
+    let fields: Vec<usize> = plan.iter().map(|p| p.1).collect();
+    let allowed: Vec<Option<Allowed>> = plan.iter().map(|p| p.0.allowed_table()).collect();
+    let mut checks: Vec<Check> = plan.iter().map(|_| Check::new()).collect();
+    let rows = for_each_chunk(
+        &pq,
+        &fields,
+        &mut checks,
+        threads,
+        |check, k, chunk, scratch| {
+            let (rule, field, kind) = &plan[k];
+            let mut sink = CheckSink {
+                rule,
+                kind: *kind,
+                allowed: allowed[k].as_ref(),
+                check,
+            };
+            read_chunk(
+                &pq.file,
+                chunk,
+                &pq.leaves[*field],
+                *kind,
+                &mut sink,
+                scratch,
+            )
+        },
+    )?;
+    let rules: Vec<Rule> = plan.into_iter().map(|p| p.0).collect();
+    Ok(report(rows, &header, &rules, &checks))
+}

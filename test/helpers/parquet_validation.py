@@ -1,0 +1,50 @@
+"""Writes seeded Parquet files full of validation edge cases, in three layouts, for the native validator's tests.
+
+usage: parquet_validation.py OUT_DIR SEED ROWS
+Prints a JSON list of the file names written.
+"""
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+out, seed, n = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+rng = np.random.default_rng(seed)
+EDGES = [float('nan'), float('inf'), float('-inf'), -0.0, 0.0, -5.0, -5.000000000000001, -4.99999999999999, 1e6,
+         1000000.00000001, 1e21, 1e-7, 0.1 + 0.2, 123456789012345680000.0]
+TIERS = ['gold', ' gold ', 'silver', 'Bronze', 'café', 'café ', '\u00a0silver', 'x', '', None]
+
+
+def pick(values, i):
+    return values[int(rng.integers(0, len(values)))]
+
+
+amount, ratio, count, tier, code = [], [], [], [], []
+for i in range(n):
+    r = rng.random()
+    amount.append(None if r < 0.05 else pick(EDGES, i) if r < 0.3 else round(float(rng.uniform(-10, 2000)), 2))
+    ratio.append(None if r > 0.97 else float(np.float32(rng.choice([1.0, 2.0, 2.5, 0.1, -3.0, float('nan')]))))
+    count.append(None if r < 0.02 else int(rng.choice([0, 1, 2, 3, 4, 5, -1, 2**40, -(2**40)])))
+    tier.append(pick(TIERS, i))
+    code.append('' if r > 0.99 else f'c{int(rng.integers(0, 50))}' if r > 0.8 else f'id-{i}')
+table = pa.table({
+    'amount': pa.array(amount, pa.float64()),
+    'ratio': pa.array(ratio, pa.float32()),
+    'count': pa.array(count, pa.int64()),
+    'tier': pa.array(tier, pa.string()),
+    'code': pa.array(code, pa.string()),
+    'extra': pa.array([i % 3 for i in range(n)], pa.int32()),
+})
+names = []
+for layout, kw in {
+    'dict': {},
+    'plain': {'use_dictionary': False},
+    'v2': {'data_page_version': '2.0', 'data_page_size': 1024, 'dictionary_pagesize_limit': 512, 'row_group_size': n // 3 + 1},
+}.items():
+    name = f'val-{seed}-{layout}.parquet'
+    pq.write_table(table, out / name, **kw)
+    names.append(name)
+print(json.dumps(names))
