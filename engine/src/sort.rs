@@ -18,7 +18,6 @@ pub fn finite_sorted(values: &mut Vec<f64>) {
 /// The radix sort's buffers, kept across requests: fresh pages cost a fault each, ≈25 ms per 8 MB column here.
 #[derive(Default)]
 pub struct Scratch {
-    a: Vec<u64>,
     b: Vec<u64>,
 }
 
@@ -34,10 +33,12 @@ impl Scratch {
 
     /// LSD radix sort on the keys, 16 bits a pass (four passes, each skipped when every key shares that digit):
     /// ≈3× faster than a comparison sort on a million values.
-    fn radix_sort(&mut self, values: &mut [f64]) {
-        let (a, b) = (&mut self.a, &mut self.b);
-        a.clear();
-        a.extend(values.iter().map(|&v| key(v)));
+    fn radix_sort(&mut self, values: &mut Vec<f64>) {
+        // The keys take the values' own allocation (collected in place: same size and alignment), so a column
+        // needs one more buffer, not two: a 10M-row column sorts in 160 MB, not 240.
+        let mut a: Vec<u64> = std::mem::take(values).into_iter().map(key).collect();
+        let a = &mut a;
+        let b = &mut self.b;
         b.resize(a.len(), 0);
         let mut counts = vec![0usize; 1 << 16];
         for shift in [0u32, 16, 32, 48] {
@@ -61,9 +62,7 @@ impl Scratch {
             }
             std::mem::swap(a, b);
         }
-        for (v, &k) in values.iter_mut().zip(a.iter()) {
-            *v = unkey(k);
-        }
+        *values = std::mem::take(a).into_iter().map(unkey).collect();
     }
 }
 

@@ -148,12 +148,20 @@ describe('native loader matches the TypeScript loader', () => {
   });
 });
 
+let variants: Record<string, boolean> | null = null;
+/** Writes the pyarrow layouts into the test folder (once); file name → whether the engine reads it. */
+function parquetVariants(): Record<string, boolean> {
+  variants ??= JSON.parse(
+    execFileSync(PYTHON, [join(root, 'test/helpers/parquet_variants.py'), dir], { encoding: 'utf8' }),
+  ) as Record<string, boolean>;
+  return variants;
+}
+
 describe('native Parquet reader matches the DuckDB loader', () => {
   it('reads dictionary, plain, v2, multi-page, fallback and required layouts; hands other codecs and types back', async () => {
     // pyarrow writes one table (every integer width, floats with NaN/±inf/-0, booleans, texts with '' and nulls)
     // in each layout; the native reading must equal DuckDB's, and the files it cannot read must come back to it.
-    const out = execFileSync(PYTHON, [join(root, 'test/helpers/parquet_variants.py'), dir], { encoding: 'utf8' });
-    const expected = JSON.parse(out) as Record<string, boolean>;
+    const expected = parquetVariants();
     expect(Object.values(expected).filter(Boolean).length).toBeGreaterThanOrEqual(8);
     for (const [file, native] of Object.entries(expected)) {
       const r = await both(file);
@@ -171,6 +179,7 @@ describe('native Parquet reader matches the DuckDB loader', () => {
   });
 
   it("hands a corrupt file back, so the error is the TypeScript reader's", async () => {
+    parquetVariants();
     const good = await readFile(join(dir, 'dict-snappy.parquet'));
     const bad = Buffer.from(good);
     bad.fill(0x55, 4, 4000); // the first pages, headers included
@@ -199,6 +208,21 @@ describe('native loader on S3 (moto)', () => {
       await set.close();
     }
     expect(await readdir(tmp)).toEqual([]);
+  });
+
+  it('reads a Parquet object natively after the download, as DuckDB reads the local copy', async () => {
+    const { s3, storage: remote } = await testS3();
+    parquetVariants();
+    const uri = `s3://${s3.bucket}/engine-test/${randomUUID()}/data.parquet`;
+    await remote.write(uri, await readFile(join(dir, 'v2-snappy.parquet')));
+    const set = await openColumns(remote, uri, { sorted: true });
+    const local = await both('v2-snappy.parquet');
+    try {
+      expect(set.sorted).toBe(true);
+      expect(await snapshot(set)).toEqual(local.b);
+    } finally {
+      await set.close();
+    }
   });
 });
 
