@@ -99,37 +99,40 @@ enum Dict {
     },
 }
 
+/// One column chunk to read: where it lies, which column, and how its values are taken.
+#[derive(Clone, Copy)]
+pub struct ChunkOf<'a> {
+    pub chunk: &'a Chunk,
+    pub leaf: &'a Leaf,
+    pub kind: Kind,
+}
+
 /// Reads the whole chunk and hands its values to `sink`; returns the number of rows (values, nulls included).
 pub fn read_chunk(
     file: &File,
-    chunk: &Chunk,
-    leaf: &Leaf,
-    kind: Kind,
+    c: ChunkOf,
     sink: &mut impl Sink,
     s: &mut Scratch,
 ) -> Result<u64, Failure> {
-    if chunk.codec != UNCOMPRESSED && chunk.codec != SNAPPY {
+    if c.chunk.codec != UNCOMPRESSED && c.chunk.codec != SNAPPY {
         return Err(Failure::Unsupported(format!(
             "column {}: compression codec {} (this reader takes uncompressed and snappy)",
-            leaf.name, chunk.codec
+            c.leaf.name, c.chunk.codec
         )));
     }
+    // The chunk's bytes are taken out of the scratch while its other buffers are used, and put back after.
     let mut raw = std::mem::take(&mut s.raw);
-    raw.resize(chunk.len as usize, 0);
-    file.read_exact_at(&mut raw, chunk.start)?;
-    let result = pages(&raw, chunk, leaf, kind, sink, s);
+    raw.resize(c.chunk.len as usize, 0);
+    let result = file
+        .read_exact_at(&mut raw, c.chunk.start)
+        .map_err(Failure::from)
+        .and_then(|()| pages(&raw, c, sink, s));
     s.raw = raw;
     result
 }
 
-fn pages(
-    raw: &[u8],
-    chunk: &Chunk,
-    leaf: &Leaf,
-    kind: Kind,
-    sink: &mut impl Sink,
-    s: &mut Scratch,
-) -> Result<u64, Failure> {
+fn pages(raw: &[u8], c: ChunkOf, sink: &mut impl Sink, s: &mut Scratch) -> Result<u64, Failure> {
+    let ChunkOf { chunk, leaf, kind } = c;
     let mut dict = Dict::None;
     let mut pos = 0;
     let mut rows = 0u64;
@@ -186,7 +189,7 @@ fn pages(
                     (count_present(levels, h.values, &mut s.levels)?, rest)
                 };
                 sink.nulls((h.values - present) as u64);
-                values_of(values, h.encoding, present, kind, &dict, leaf, sink, s)?;
+                values_of(values, h.encoding, present, c, &dict, sink, s)?;
                 rows += h.values as u64;
             }
             DATA_PAGE_V2 => {
@@ -206,7 +209,7 @@ fn pages(
                 };
                 let present = h.values - h.v2_nulls;
                 sink.nulls(h.v2_nulls as u64);
-                values_of(data, h.encoding, present, kind, &dict, leaf, sink, s)?;
+                values_of(data, h.encoding, present, c, &dict, sink, s)?;
                 rows += h.values as u64;
             }
             _ => {} // index pages and anything newer carry no values
@@ -328,17 +331,16 @@ fn dictionary(data: &[u8], n: usize, kind: Kind, leaf: &Leaf) -> Result<Dict, Fa
 }
 
 /// Decodes `n` present values of one data page and hands them to the sink.
-#[allow(clippy::too_many_arguments)]
 fn values_of(
     data: &[u8],
     encoding: i32,
     n: usize,
-    kind: Kind,
+    c: ChunkOf,
     dict: &Dict,
-    leaf: &Leaf,
     sink: &mut impl Sink,
     s: &mut Scratch,
 ) -> Result<(), Failure> {
+    let ChunkOf { leaf, kind, .. } = c;
     let bad_index = || {
         Failure::Unsupported(format!(
             "column {}: a dictionary index out of range",

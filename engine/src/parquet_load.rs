@@ -4,7 +4,7 @@
 // "true"/"false", UTF-8 strings counted with the empty string as a null, as the TypeScript Parquet loader does.
 use crate::columns::Column;
 use crate::input::{Failure, Progress};
-use crate::pages::{read_chunk, Scratch, Sink};
+use crate::pages::{read_chunk, ChunkOf, Scratch, Sink};
 use crate::parquet::{Chunk, ParquetFile};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -66,14 +66,12 @@ pub fn scan_parquet(
             dir,
             id: k,
         };
-        read_chunk(
-            &pq.file,
+        let of = ChunkOf {
             chunk,
-            &pq.leaves[fields[k]],
-            kinds[k],
-            &mut sink,
-            scratch,
-        )
+            leaf: &pq.leaves[fields[k]],
+            kind: kinds[k],
+        };
+        read_chunk(&pq.file, of, &mut sink, scratch)
     })
 }
 

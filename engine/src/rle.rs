@@ -1,5 +1,6 @@
 // Parquet's RLE / bit-packed hybrid (definition levels, dictionary indices, RLE booleans) and plain bit-packing.
 use crate::scan::Unsupported;
+use crate::thrift::uleb128;
 
 fn bad<T>(what: &str) -> Result<T, Unsupported> {
     Err(Unsupported(format!("unreadable Parquet page: {what}")))
@@ -42,17 +43,9 @@ pub fn decode(data: &[u8], width: u32, n: usize, out: &mut Vec<u32>) -> Result<(
     let value_bytes = width.div_ceil(8) as usize;
     let mut pos = 0;
     while out.len() < target {
-        let mut header = 0u64;
-        for shift in (0..64).step_by(7) {
-            let Some(&b) = data.get(pos) else {
-                return bad("fewer levels or indices than values");
-            };
-            pos += 1;
-            header |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                break;
-            }
-        }
+        let Some(header) = uleb128(data, &mut pos) else {
+            return bad("fewer levels or indices than values");
+        };
         let left = target - out.len();
         if header & 1 == 0 {
             let run = usize::try_from(header >> 1).unwrap_or(usize::MAX).min(left);

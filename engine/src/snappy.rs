@@ -1,6 +1,7 @@
 // Snappy decompression (the raw block format, as Parquet pages use it): a varint length, then literals and
 // back-references. Only the reading side; malformed input is an error, never a read out of bounds.
 use crate::scan::Unsupported;
+use crate::thrift::uleb128;
 
 fn bad<T>(what: &str) -> Result<T, Unsupported> {
     Err(Unsupported(format!(
@@ -11,16 +12,12 @@ fn bad<T>(what: &str) -> Result<T, Unsupported> {
 /// Decompresses `src` into `out` (cleared first; its capacity is kept between pages).
 pub fn decompress(src: &[u8], out: &mut Vec<u8>) -> Result<(), Unsupported> {
     let mut pos = 0;
-    let mut len = 0usize;
-    for shift in (0..35).step_by(7) {
-        let Some(&b) = src.get(pos) else {
-            return bad("length truncated");
-        };
-        pos += 1;
-        len |= usize::from(b & 0x7f) << shift;
-        if b & 0x80 == 0 {
-            break;
-        }
+    let Some(len) = uleb128(src, &mut pos).and_then(|n| usize::try_from(n).ok()) else {
+        return bad("length truncated");
+    };
+    // A page states its size; a length beyond any page is corruption, not a reason to reserve gigabytes.
+    if len > src.len().saturating_mul(64).max(1 << 16) {
+        return bad("length out of proportion to the input");
     }
     out.clear();
     out.reserve(len);

@@ -20,6 +20,21 @@ pub const STRUCT: u8 = 12;
 /// Deeper nesting than any Parquet structure has: a corrupt file, not a reason to overflow the stack.
 const MAX_DEPTH: u32 = 32;
 
+/// An unsigned LEB128 varint at `data[*pos..]` (Thrift's and Parquet's, and snappy's length), moving `pos` past it;
+/// None when it is truncated or longer than ten bytes.
+pub fn uleb128(data: &[u8], pos: &mut usize) -> Option<u64> {
+    let mut v = 0u64;
+    for shift in (0..70).step_by(7) {
+        let b = *data.get(*pos)?;
+        *pos += 1;
+        v |= u64::from(b & 0x7f) << shift.min(63);
+        if b & 0x80 == 0 {
+            return Some(v);
+        }
+    }
+    None
+}
+
 pub struct Reader<'a> {
     data: &'a [u8],
     pub pos: usize,
@@ -39,15 +54,10 @@ impl<'a> Reader<'a> {
     }
 
     pub fn varint(&mut self) -> Res<u64> {
-        let mut v = 0u64;
-        for shift in (0..70).step_by(7) {
-            let b = self.byte()?;
-            v |= u64::from(b & 0x7f) << shift.min(63);
-            if b & 0x80 == 0 {
-                return Ok(v);
-            }
+        match uleb128(self.data, &mut self.pos) {
+            Some(v) => Ok(v),
+            None => bad("truncated or overlong varint"),
         }
-        bad("varint too long")
     }
 
     pub fn int(&mut self) -> Res<i64> {

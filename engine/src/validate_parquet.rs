@@ -7,7 +7,7 @@
 use crate::allowed::Allowed;
 use crate::input::{header_index, Failure};
 use crate::number::{js_text, js_trim};
-use crate::pages::{read_chunk, Sink};
+use crate::pages::{read_chunk, ChunkOf, Sink};
 use crate::parquet::{Kind, ParquetFile};
 use crate::parquet_load::for_each_chunk;
 use crate::scan::Unsupported;
@@ -131,14 +131,12 @@ pub fn run(input: &Path, threads: usize) -> Result<String, Failure> {
                 allowed: allowed[k].as_ref(),
                 check,
             };
-            read_chunk(
-                &pq.file,
+            let of = ChunkOf {
                 chunk,
-                &pq.leaves[*field],
-                *kind,
-                &mut sink,
-                scratch,
-            )
+                leaf: &pq.leaves[*field],
+                kind: *kind,
+            };
+            read_chunk(&pq.file, of, &mut sink, scratch)
         },
     )?;
     let rules: Vec<Rule> = plan.into_iter().map(|p| p.0).collect();
