@@ -31,6 +31,9 @@ pub struct Scratch {
     counts: Vec<u64>,
 }
 
+/// Far more values than writers put in one page (≈1 MB or 20 000 rows); a larger count is taken as corruption.
+const MAX_PAGE_VALUES: usize = 1 << 24;
+
 const UNCOMPRESSED: i32 = 0;
 const SNAPPY: i32 = 1;
 
@@ -154,6 +157,16 @@ fn pages(raw: &[u8], c: ChunkOf, sink: &mut impl Sink, s: &mut Scratch) -> Resul
             );
         };
         pos += h.compressed;
+        // Counts come from the file: a corrupt one must not make the reader reserve gigabytes.
+        if h.values > MAX_PAGE_VALUES
+            || (h.kind != DICTIONARY_PAGE && h.values as u64 > chunk.values - rows)
+        {
+            return Err(Unsupported(format!(
+                "column {}: a page states more values than its chunk holds",
+                leaf.name
+            ))
+            .into());
+        }
         let inflate = |from: &[u8], page: &mut Vec<u8>| -> Result<bool, Unsupported> {
             if chunk.codec == SNAPPY {
                 snappy::decompress(from, page)?;
@@ -307,7 +320,7 @@ fn plain_texts<'a>(
 fn dictionary(data: &[u8], n: usize, kind: Kind, leaf: &Leaf) -> Result<Dict, Failure> {
     match kind {
         Kind::Text => {
-            let mut at = Vec::with_capacity(n);
+            let mut at = Vec::with_capacity(n.min(data.len() / 4));
             let mut pos = 0u32;
             plain_texts(data, n, |v| {
                 at.push((pos + 4, v.len() as u32));
