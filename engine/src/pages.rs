@@ -369,10 +369,14 @@ fn values_of(
             rle::decode(rest, u32::from(w), n, &mut s.indices)?;
             match dict {
                 Dict::Numbers(d) => {
-                    s.nums.clear();
-                    for &i in &s.indices {
-                        s.nums.push(*d.get(i as usize).ok_or_else(bad_index)?);
+                    // One check of the largest index instead of one per value.
+                    if s.indices.iter().fold(0, |m, &i| m.max(i)) as usize >= d.len()
+                        && !s.indices.is_empty()
+                    {
+                        return Err(bad_index());
                     }
+                    s.nums.clear();
+                    s.nums.extend(s.indices.iter().map(|&i| d[i as usize]));
                     sink.numbers(&s.nums)
                 }
                 Dict::Texts { bytes, at } if sink.row_order() => {

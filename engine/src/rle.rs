@@ -17,21 +17,31 @@ pub fn unpack(data: &[u8], width: u32, count: usize, out: &mut Vec<u32>) {
     } else {
         (1u64 << width) - 1
     };
+    let w = width as usize;
+    let word_at =
+        |bytes: &[u8], at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
+    // Values whose 8-byte window lies inside `data` are read straight from it, the last few from a padded copy.
+    let direct = match data.len() {
+        n if n >= 8 => ((n - 8) * 8 / w + 1).min(count),
+        _ => 0,
+    };
     out.reserve(count);
-    for i in 0..count {
-        let bit = i * width as usize;
-        let at = bit / 8;
-        let word = match data.get(at..at + 8) {
-            Some(w) => u64::from_le_bytes(w.try_into().unwrap()),
-            None => {
-                let mut w = [0u8; 8];
-                let tail = data.get(at..).unwrap_or(&[]);
-                w[..tail.len()].copy_from_slice(tail);
-                u64::from_le_bytes(w)
-            }
-        };
-        out.push(((word >> (bit % 8)) & mask) as u32);
-    }
+    out.extend((0..direct).map(|i| {
+        let bit = i * w;
+        ((word_at(data, bit / 8) >> (bit % 8)) & mask) as u32
+    }));
+    // Past `direct` fewer than 8 bytes remain; values beyond them (a short run) read as zeros.
+    let start = (direct * w / 8).min(data.len());
+    let mut padded = [0u8; 16];
+    let tail = &data[start..data.len().min(start + 8)];
+    padded[..tail.len()].copy_from_slice(tail);
+    out.extend((direct..count).map(|i| {
+        let bit = i * w - start * 8;
+        match bit / 8 {
+            at if at + 8 <= padded.len() => ((word_at(&padded, at) >> (bit % 8)) & mask) as u32,
+            _ => 0,
+        }
+    }));
 }
 
 /// Appends exactly `n` values of `width` bits decoded from hybrid-encoded `data` (no length prefix).
@@ -107,5 +117,29 @@ mod tests {
         let mut out = Vec::new();
         unpack(&packed, 19, 40, &mut out);
         assert_eq!(out, vals);
+    }
+
+    #[test]
+    fn every_width_and_length_matches_bit_by_bit_reading() {
+        let data: Vec<u8> = (0..61u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        for width in 1..=32u32 {
+            for len in [0, 1, 7, 8, 9, 23, 61] {
+                let bytes = &data[..len];
+                let count = len * 8 / width as usize;
+                let mut out = Vec::new();
+                unpack(bytes, width, count, &mut out);
+                let want: Vec<u32> = (0..count)
+                    .map(|i| {
+                        (0..width).fold(0u32, |v, b| {
+                            let bit = i * width as usize + b as usize;
+                            v | u32::from(bytes[bit / 8] >> (bit % 8) & 1) << b
+                        })
+                    })
+                    .collect();
+                assert_eq!(out, want, "width {width}, {len} bytes");
+            }
+        }
     }
 }

@@ -38,16 +38,29 @@ impl Sink for CheckSink<'_> {
     fn numbers(&mut self, v: &[f64]) -> Result<(), Failure> {
         let (rule, kind, c) = (self.rule, self.kind, &mut *self.check);
         c.non_null += v.len() as u64;
+        // Most pages hold no failing value: one branch-free pass finds out, and then only `unique` needs each one.
+        let (lo, hi) = (
+            rule.min.map_or(f64::NEG_INFINITY, |b| b.0),
+            rule.max.map_or(f64::INFINITY, |b| b.0),
+        );
+        let integer = rule.kind == RuleKind::Integer;
+        let ok = |x: f64| x.is_finite() & (x >= lo) & (x <= hi) & (!integer || whole(x));
+        let clean = v.iter().fold(true, |all, &x| all & ok(x));
+        if clean && !rule.unique {
+            return Ok(());
+        }
         for (i, &x) in v.iter().enumerate() {
-            if !x.is_finite() || (rule.kind == RuleKind::Integer && !whole(x)) {
-                c.type_.fail(1, || text_of(kind, x))?;
-                continue;
-            }
-            if rule.min.is_some_and(|(b, _)| x < b) {
-                c.min.fail(1, || text_of(kind, x))?;
-            }
-            if rule.max.is_some_and(|(b, _)| x > b) {
-                c.max.fail(1, || text_of(kind, x))?;
+            if !clean {
+                if !x.is_finite() || (integer && !whole(x)) {
+                    c.type_.fail(1, || text_of(kind, x))?;
+                    continue;
+                }
+                if x < lo {
+                    c.min.fail(1, || text_of(kind, x))?;
+                }
+                if x > hi {
+                    c.max.fail(1, || text_of(kind, x))?;
+                }
             }
             if rule.unique {
                 if let Some(&ahead) = v.get(i + PREFETCH_AHEAD) {
