@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** The file formats the native engine reads. */
+export type EngineFormat = 'csv' | 'parquet';
+
 /** What the native column loader (engine/, `sluice-engine columns`) prints on stdout when it finishes. */
 const Count = z.number().int().nonnegative();
 

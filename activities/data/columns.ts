@@ -22,7 +22,8 @@ import { fileURLToPath } from 'node:url';
 import type { DriftInput } from '../../schemas/drift.js';
 import type { Storage } from '../storage/types.js';
 import { CsvByteScanner, fieldText } from './csv.js';
-import { engineAvailable, engineColumnSet, runEngine, withLocalCopy } from './engine.js';
+import { engineColumnSet, engineFormat, runEngine, withLocalCopy } from './engine.js';
+import type { EngineFormat } from '../../schemas/engine.js';
 import { HyperLogLog } from './hll.js';
 import { cellText, openParquetColumnsDuckDB, openParquetFile } from './parquet.js';
 import { formatOf, openTable } from './reader.js';
@@ -561,20 +562,19 @@ async function openParquetColumns(storage: Storage, uri: string, opts: LoadOptio
 
 /** Whether openColumns hands `uri` to the native loader (which may still give it back, see engine.ts). */
 export function nativeLoads(uri: string, opts: Pick<LoadOptions, 'sorted'>): boolean {
-  const format = formatOf(uri);
-  return (
-    (format === 'csv' || format === 'parquet') &&
-    (uri.startsWith('file:') || uri.startsWith('s3:')) &&
-    opts.sorted === true &&
-    engineAvailable()
-  );
+  return opts.sorted === true && engineFormat(uri) !== null;
 }
 
 /**
  * A CSV or Parquet file (local, or downloaded from S3) through the native loader; null when the file needs the
  * TypeScript loader.
  */
-async function openEngineColumns(storage: Storage, uri: string, opts: LoadOptions): Promise<ColumnSet | null> {
+async function openEngineColumns(
+  storage: Storage,
+  uri: string,
+  format: EngineFormat,
+  opts: LoadOptions,
+): Promise<ColumnSet | null> {
   // Checked here so a missing file gets the storage layer's NotFoundError, as on the TypeScript path.
   await storage.size(uri);
   const dir = await mkdtemp(join(opts.tempDir ?? tmpdir(), 'sluice-cols-'));
@@ -585,9 +585,7 @@ async function openEngineColumns(storage: Storage, uri: string, opts: LoadOption
   };
   try {
     // An s3:// object is downloaded to a temp file first (removed once read).
-    const manifest = await withLocalCopy(storage, uri, opts, (path) =>
-      runEngine(path, formatOf(uri) === 'parquet' ? 'parquet' : 'csv', dir, opts),
-    );
+    const manifest = await withLocalCopy(storage, uri, opts, (path) => runEngine(path, format, dir, opts));
     if (manifest) return engineColumnSet(uri, dir, manifest, cleanup);
   } catch (err) {
     await cleanup();
@@ -600,8 +598,9 @@ async function openEngineColumns(storage: Storage, uri: string, opts: LoadOption
 /** Loads the columns of the dataset at `uri` in one streaming pass (two if a column turned out to be text). */
 export async function openColumns(storage: Storage, uri: string, opts: LoadOptions = {}): Promise<ColumnSet> {
   const format = formatOf(uri);
-  if (nativeLoads(uri, opts)) {
-    const set = await openEngineColumns(storage, uri, opts);
+  const native = opts.sorted === true ? engineFormat(uri) : null;
+  if (native) {
+    const set = await openEngineColumns(storage, uri, native, opts);
     if (set) return set;
   }
   // Parquet the engine does not read (other types, codecs or encodings), or unsorted loads: DuckDB, then hyparquet.

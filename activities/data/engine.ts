@@ -5,8 +5,8 @@
 // - validate: the Validator's counters for number, integer, string and category rules, from CSV or (with the DuckDB
 //   path's meaning, see parquet-sql.ts) from the same flat Parquet files;
 // It gives up with exit code 64 on what it does not read identically (quoted fields, ragged rows, bare CRs, invalid
-// UTF-8, other rule types, other Parquet types, codecs or encodings): the caller then uses the TypeScript code, which also gives the canonical error for a
-// malformed file.
+// UTF-8, other rule types, other Parquet types, codecs or encodings): the caller then uses the TypeScript code, which
+// also gives the canonical error for a malformed file.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
@@ -14,7 +14,8 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EngineManifest, EngineValidation } from '../../schemas/engine.js';
+import { EngineManifest, EngineValidation, type EngineFormat } from '../../schemas/engine.js';
+import { formatOf } from './reader.js';
 import type { ValidationRules } from '../../schemas/validation.js';
 import type { DriftInput } from '../../schemas/drift.js';
 import type { Storage } from '../storage/types.js';
@@ -29,6 +30,17 @@ const UNSUPPORTED = 64;
 /** Whether the native loader can be used: built, and not switched off with SLUICE_ENGINE=js. */
 export function engineAvailable(): boolean {
   return process.env.SLUICE_ENGINE !== 'js' && existsSync(ENGINE_BINARY);
+}
+
+/**
+ * The format the engine reads the dataset at `uri` in, or null when it is not one for the engine: the engine is
+ * unavailable, the format is not CSV or Parquet, or the object is neither local nor on S3. (The engine may still
+ * hand a file back.)
+ */
+export function engineFormat(uri: string): EngineFormat | null {
+  const format = formatOf(uri);
+  if (format !== 'csv' && format !== 'parquet') return null;
+  return (uri.startsWith('file:') || uri.startsWith('s3:')) && engineAvailable() ? format : null;
 }
 
 /** What an engine command needs from its caller. */
@@ -82,7 +94,7 @@ const threads = (): string => String(Math.min(4, availableParallelism()));
  */
 export async function runEngine(
   path: string,
-  format: 'csv' | 'parquet',
+  format: EngineFormat,
   dir: string,
   opts: LoadOptions,
 ): Promise<EngineManifest | null> {
@@ -100,7 +112,7 @@ export async function runEngine(
  */
 export async function engineValidate(
   path: string,
-  format: 'csv' | 'parquet',
+  format: EngineFormat,
   rules: ValidationRules,
   opts: RunOptions,
 ): Promise<EngineValidation | null> {

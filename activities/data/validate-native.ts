@@ -2,6 +2,7 @@
 // engineValidate): its counters go into the same Validator that assembles every report, so checks, `mostly` and
 // pass/fail are decided in one place.
 import type { ValidationReport, ValidationRules } from '../../schemas/validation.js';
+import type { EngineFormat } from '../../schemas/engine.js';
 import type { Storage } from '../storage/types.js';
 import { engineValidate, withLocalCopy } from './engine.js';
 import { Validator, type ValidateOptions } from './validate.js';
@@ -10,7 +11,7 @@ import { Validator, type ValidateOptions } from './validate.js';
 export async function validateNative(
   storage: Storage,
   uri: string,
-  format: 'csv' | 'parquet',
+  format: EngineFormat,
   rules: ValidationRules,
   opts: ValidateOptions,
 ): Promise<ValidationReport | null> {

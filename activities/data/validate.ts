@@ -23,7 +23,7 @@ import type { Storage } from '../storage/types.js';
 import { formatOf, openTable, type TableReader } from './reader.js';
 import { CsvByteScanner, fieldText } from './csv.js';
 import { cellText, openParquetFile, ParquetFormatError } from './parquet.js';
-import { engineAvailable } from './engine.js';
+import { engineFormat } from './engine.js';
 
 const MAX_EXAMPLES = 5;
 
@@ -836,15 +836,12 @@ export async function validateUri(
   opts: ValidateOptions = {},
 ): Promise<ValidationReport> {
   const format = formatOf(uri);
-  if (
-    (format === 'csv' || format === 'parquet') &&
-    (uri.startsWith('file:') || uri.startsWith('s3:')) &&
-    engineAvailable()
-  ) {
+  const native = engineFormat(uri);
+  if (native) {
     // Checked first so a missing file gets the storage layer's NotFoundError, as below.
     await storage.size(uri);
     const { validateNative } = await import('./validate-native.js');
-    const report = await validateNative(storage, uri, format, rules, opts);
+    const report = await validateNative(storage, uri, native, rules, opts);
     if (report) return report;
   }
   if (format === 'parquet') return validateParquet(storage, uri, rules, opts);
