@@ -18,6 +18,12 @@ pub trait Sink {
     fn row_order(&self) -> bool {
         false
     }
+    /// Whether every entry of a numeric dictionary passes the sink's checks and the values need not be seen one
+    /// by one; the pages indexing it then only report how many values they hold, through `passed`.
+    fn passes(&mut self, _dict: &[f64]) -> bool {
+        false
+    }
+    fn passed(&mut self, _n: u64) {}
 }
 
 /// Buffers kept from chunk to chunk on one thread.
@@ -94,7 +100,8 @@ fn page_header(r: &mut Reader) -> Res<PageHeader> {
 /// A chunk's dictionary, decoded once.
 enum Dict {
     None,
-    Numbers(Vec<f64>),
+    /// The entries, and whether the sink passes them all (`Sink::passes`).
+    Numbers(Vec<f64>, bool),
     /// Byte ranges of each entry in `bytes`.
     Texts {
         bytes: Vec<u8>,
@@ -185,6 +192,9 @@ fn pages(raw: &[u8], c: ChunkOf, sink: &mut impl Sink, s: &mut Scratch) -> Resul
                     body
                 };
                 dict = dictionary(data, h.values, kind, leaf)?;
+                if let Dict::Numbers(d, passes) = &mut dict {
+                    *passes = sink.passes(d);
+                }
             }
             DATA_PAGE => {
                 let data = if inflate(body, &mut page)? {
@@ -338,7 +348,7 @@ fn dictionary(data: &[u8], n: usize, kind: Kind, leaf: &Leaf) -> Result<Dict, Fa
         _ => {
             let mut v = Vec::new();
             plain_numbers(data, n, kind, &mut v)?;
-            Ok(Dict::Numbers(v))
+            Ok(Dict::Numbers(v, false))
         }
     }
 }
@@ -368,12 +378,16 @@ fn values_of(
             s.indices.clear();
             rle::decode(rest, u32::from(w), n, &mut s.indices)?;
             match dict {
-                Dict::Numbers(d) => {
+                Dict::Numbers(d, passes) => {
                     // One check of the largest index instead of one per value.
                     if s.indices.iter().fold(0, |m, &i| m.max(i)) as usize >= d.len()
                         && !s.indices.is_empty()
                     {
                         return Err(bad_index());
+                    }
+                    if *passes {
+                        sink.passed(n as u64);
+                        return Ok(());
                     }
                     s.nums.clear();
                     s.nums.extend(s.indices.iter().map(|&i| d[i as usize]));

@@ -34,18 +34,32 @@ struct CheckSink<'a> {
     check: &'a mut Check,
 }
 
-impl Sink for CheckSink<'_> {
-    fn numbers(&mut self, v: &[f64]) -> Result<(), Failure> {
-        let (rule, kind, c) = (self.rule, self.kind, &mut *self.check);
-        c.non_null += v.len() as u64;
-        // Most pages hold no failing value: one branch-free pass finds out, and then only `unique` needs each one.
-        let (lo, hi) = (
+impl CheckSink<'_> {
+    /// The rule's bounds (open where it sets none) and whether values must be whole.
+    fn bounds(&self) -> (f64, f64, bool) {
+        let rule = self.rule;
+        (
             rule.min.map_or(f64::NEG_INFINITY, |b| b.0),
             rule.max.map_or(f64::INFINITY, |b| b.0),
-        );
-        let integer = rule.kind == RuleKind::Integer;
+            rule.kind == RuleKind::Integer,
+        )
+    }
+
+    /// Whether no value of `v` fails a check (each may still count for `unique`).
+    fn clean(&self, v: &[f64]) -> bool {
+        let (lo, hi, integer) = self.bounds();
         let ok = |x: f64| x.is_finite() & (x >= lo) & (x <= hi) & (!integer || whole(x));
-        let clean = v.iter().fold(true, |all, &x| all & ok(x));
+        // Branch-free over the whole slice: most pages hold no failing value.
+        v.iter().fold(true, |all, &x| all & ok(x))
+    }
+}
+
+impl Sink for CheckSink<'_> {
+    fn numbers(&mut self, v: &[f64]) -> Result<(), Failure> {
+        let clean = self.clean(v);
+        let (lo, hi, integer) = self.bounds();
+        let (rule, kind, c) = (self.rule, self.kind, &mut *self.check);
+        c.non_null += v.len() as u64;
         if clean && !rule.unique {
             return Ok(());
         }
@@ -96,6 +110,14 @@ impl Sink for CheckSink<'_> {
 
     fn row_order(&self) -> bool {
         self.rule.unique
+    }
+
+    fn passes(&mut self, dict: &[f64]) -> bool {
+        !self.rule.unique && self.clean(dict)
+    }
+
+    fn passed(&mut self, n: u64) {
+        self.check.non_null += n;
     }
 }
 

@@ -22,7 +22,7 @@ def pick(values, i):
     return values[int(rng.integers(0, len(values)))]
 
 
-amount, ratio, count, tier, code = [], [], [], [], []
+amount, ratio, count, tier, code, seq, score = [], [], [], [], [], [], []
 for i in range(n):
     r = rng.random()
     amount.append(None if r < 0.05 else pick(EDGES, i) if r < 0.3 else round(float(rng.uniform(-10, 2000)), 2))
@@ -30,6 +30,10 @@ for i in range(n):
     count.append(None if r < 0.02 else int(rng.choice([0, 1, 2, 3, 4, 5, -1, 2**40, -(2**40)])))
     tier.append(pick(TIERS, i))
     code.append('' if r > 0.99 else f'c{int(rng.integers(0, 50))}' if r > 0.8 else f'id-{i}')
+    # Ascending ids, then (last tenth) repeats of earlier ones and new odd ones: the unique check's ascending run.
+    seq.append(2 * i if i < n - n // 10 else int(rng.integers(0, n)) if r < 0.5 else 2 * n + 2 * i + 1)
+    # Every value within its rule: dictionary pages that pass whole.
+    score.append(None if r < 0.05 else round(float(rng.uniform(0, 100)), 1))
 table = pa.table({
     'amount': pa.array(amount, pa.float64()),
     'ratio': pa.array(ratio, pa.float32()),
@@ -37,6 +41,8 @@ table = pa.table({
     'tier': pa.array(tier, pa.string()),
     'code': pa.array(code, pa.string()),
     'extra': pa.array([i % 3 for i in range(n)], pa.int32()),
+    'seq': pa.array(seq, pa.int64()),
+    'score': pa.array(score, pa.float64()),
 })
 names = []
 for layout, kw in {

@@ -117,6 +117,22 @@ describe('native validator matches the TypeScript Validator', () => {
     expect(native.checks.find((c) => c.column === 'code' && c.check === 'unique')?.failed).toBeGreaterThan(0);
   });
 
+  it('on ascending ids that later repeat (the unique check lists them until the first one out of order)', async () => {
+    const ids = Array.from({ length: 3000 }, (_, i) => String(i - 1000));
+    // -0 repeats 0, 1e3 repeats 1000, and the repeats come after new values out of order.
+    const tail = ['5000', '-0', '1999', '4000', '1e3', '4000', '-5000', '-5000', '0.5'];
+    const { native, ts, counts } = await compare('ascending.csv', ['id', ...ids, ...tail].join('\n') + '\n', {
+      minRows: 0,
+      columns: { id: { type: 'number', unique: true, nullable: true, mostly: 1 } },
+    });
+    expect(counts).not.toBeNull();
+    expect(native).toEqual(ts);
+    expect(native.checks.find((c) => c.check === 'unique')).toMatchObject({
+      failed: 10,
+      examples: ['-0', '1999', '1e3', '4000', '-5000'],
+    });
+  });
+
   it('on a BOM, blank lines and a header only', async () => {
     const a = await compare('bom.csv', '\ufeffamount,count\n\n1,2\n\n3,4\n');
     expect(a.counts).not.toBeNull();
@@ -143,6 +159,8 @@ const parquetRules = ValidationRules.parse({
     count: { type: 'integer', min: 0, max: 4, unique: true, nullable: false },
     tier: { type: 'category', values: ['gold', 'silver', 'bronze', 'café'], mostly: 0.9 },
     code: { type: 'string', unique: true },
+    seq: { type: 'integer', unique: true },
+    score: { type: 'number', min: 0, max: 100 },
     nowhere: { type: 'number' },
   },
 });
@@ -154,6 +172,12 @@ describe('native Parquet validator matches the DuckDB and TypeScript path', () =
       expect(counts, file).not.toBeNull();
       expect(native, file).toEqual(ts);
       expect(native.checks.filter((c) => c.failed > 0).length).toBeGreaterThan(5);
+      const check = (column: string, name: string) =>
+        native.checks.find((c) => c.column === column && c.check === name);
+      expect(check('seq', 'unique')?.failed, file).toBeGreaterThan(0);
+      // score passes whole: its dictionary pages are only counted, and the counts still match.
+      expect(check('score', 'max'), file).toMatchObject({ failed: 0, passed: true });
+      expect(check('score', 'type')?.total, file).toBeGreaterThan(3000);
     }
   });
 
