@@ -4,11 +4,28 @@
 // still needs no build step. Any failure to build returns null and the caller runs the sources through tsx.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const SOURCE_DIRS = ['cli', 'activities', 'schemas', 'infra', 'workers', 'workflows'];
 const BUNDLED = ['zod', 'yaml', 'commander'];
 const SOURCE_EXT = /\.(ts|mts|js|mjs)$/;
+
+// zod re-exports its ~40 translations of error messages as `z.locales`; Sluice uses none but the English default,
+// and the others are half of the bundle every command parses.
+const englishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (a) =>
+      a.importer.includes(join('node_modules', 'zod'))
+        ? { path: join(a.resolveDir, '..', 'locales', 'en.js'), namespace: 'zod-locales' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (a) => ({
+      contents: `export { default as en } from ${JSON.stringify(a.path)};`,
+      resolveDir: dirname(a.path),
+    }));
+  },
+};
 
 function fingerprint(root) {
   const hash = createHash('sha1');
@@ -23,8 +40,8 @@ function fingerprint(root) {
     }
   };
   for (const d of SOURCE_DIRS) walk(join(root, d));
-  // A different esbuild or package set can bundle differently.
-  for (const f of ['package.json', 'package-lock.json']) {
+  // A different esbuild, package set or build configuration (this file) can bundle differently.
+  for (const f of ['package.json', 'package-lock.json', join('bin', 'cli-bundle.js')]) {
     const p = join(root, f);
     if (existsSync(p)) hash.update(`${f}\0${statSync(p).mtimeMs}\n`);
   }
@@ -60,7 +77,10 @@ export async function cliBundle(root) {
       banner: {
         js: "import { createRequire as __sluiceRequire } from 'node:module'; const require = __sluiceRequire(import.meta.url);",
       },
+      plugins: [englishOnly],
       sourcemap: true,
+      // Stack traces need only the mappings; the sources' text would triple what every start-up parses.
+      sourcesContent: false,
       logLevel: 'silent',
     });
     try {
