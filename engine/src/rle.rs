@@ -12,6 +12,58 @@ pub fn unpack(data: &[u8], width: u32, count: usize, out: &mut Vec<u32>) {
         out.resize(out.len() + count, 0);
         return;
     }
+    out.reserve(count);
+    let done = match width {
+        1 => groups::<1>(data, count, out),
+        2 => groups::<2>(data, count, out),
+        3 => groups::<3>(data, count, out),
+        4 => groups::<4>(data, count, out),
+        5 => groups::<5>(data, count, out),
+        6 => groups::<6>(data, count, out),
+        7 => groups::<7>(data, count, out),
+        8 => groups::<8>(data, count, out),
+        9 => groups::<9>(data, count, out),
+        10 => groups::<10>(data, count, out),
+        11 => groups::<11>(data, count, out),
+        12 => groups::<12>(data, count, out),
+        13 => groups::<13>(data, count, out),
+        14 => groups::<14>(data, count, out),
+        15 => groups::<15>(data, count, out),
+        16 => groups::<16>(data, count, out),
+        17 => groups::<17>(data, count, out),
+        18 => groups::<18>(data, count, out),
+        19 => groups::<19>(data, count, out),
+        20 => groups::<20>(data, count, out),
+        21 => groups::<21>(data, count, out),
+        22 => groups::<22>(data, count, out),
+        23 => groups::<23>(data, count, out),
+        24 => groups::<24>(data, count, out),
+        _ => 0, // wider indices mean dictionaries of millions of entries: rare enough for the general loop
+    };
+    unpack_rest(data, width, done, count, out);
+}
+
+/// Whole groups of 8 values whose bytes, and 8 more, lie inside `data`, with every shift known when compiled;
+/// returns how many values it appended.
+#[inline(always)]
+fn groups<const W: usize>(data: &[u8], count: usize, out: &mut Vec<u32>) -> usize {
+    let n = (count / 8).min(data.len().saturating_sub(8) / W);
+    let mask = (1u64 << W) - 1;
+    for g in 0..n {
+        let bytes = &data[g * W..g * W + W + 8];
+        let mut v = [0u32; 8];
+        for (i, slot) in v.iter_mut().enumerate() {
+            let bit = i * W;
+            let word = u64::from_le_bytes(bytes[bit / 8..bit / 8 + 8].try_into().unwrap());
+            *slot = ((word >> (bit % 8)) & mask) as u32;
+        }
+        out.extend_from_slice(&v);
+    }
+    n * 8
+}
+
+/// Values `from..count` one at a time: straight from `data` while an 8-byte window fits, then from a padded copy.
+fn unpack_rest(data: &[u8], width: u32, from: usize, count: usize, out: &mut Vec<u32>) {
     let mask = if width == 32 {
         u64::from(u32::MAX)
     } else {
@@ -20,13 +72,11 @@ pub fn unpack(data: &[u8], width: u32, count: usize, out: &mut Vec<u32>) {
     let w = width as usize;
     let word_at =
         |bytes: &[u8], at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
-    // Values whose 8-byte window lies inside `data` are read straight from it, the last few from a padded copy.
     let direct = match data.len() {
-        n if n >= 8 => ((n - 8) * 8 / w + 1).min(count),
-        _ => 0,
+        n if n >= 8 => ((n - 8) * 8 / w + 1).min(count).max(from),
+        _ => from,
     };
-    out.reserve(count);
-    out.extend((0..direct).map(|i| {
+    out.extend((from..direct).map(|i| {
         let bit = i * w;
         ((word_at(data, bit / 8) >> (bit % 8)) & mask) as u32
     }));
@@ -121,11 +171,11 @@ mod tests {
 
     #[test]
     fn every_width_and_length_matches_bit_by_bit_reading() {
-        let data: Vec<u8> = (0..61u32)
+        let data: Vec<u8> = (0..200u32)
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
             .collect();
         for width in 1..=32u32 {
-            for len in [0, 1, 7, 8, 9, 23, 61] {
+            for len in [0, 1, 7, 8, 9, 23, 61, 200] {
                 let bytes = &data[..len];
                 let count = len * 8 / width as usize;
                 let mut out = Vec::new();

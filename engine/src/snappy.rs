@@ -9,7 +9,10 @@ fn bad<T>(what: &str) -> Result<T, Unsupported> {
     )))
 }
 
-/// Decompresses `src` into `out` (cleared first; its capacity is kept between pages).
+/// Bytes past the stated length that short literals and copies may scribble on: they move 16 bytes at a time.
+const SLACK: usize = 16;
+
+/// Decompresses `src` into `out` (its length set to the output's; its capacity is kept between pages).
 pub fn decompress(src: &[u8], out: &mut Vec<u8>) -> Result<(), Unsupported> {
     let mut pos = 0;
     let Some(len) = uleb128(src, &mut pos).and_then(|n| usize::try_from(n).ok()) else {
@@ -19,8 +22,9 @@ pub fn decompress(src: &[u8], out: &mut Vec<u8>) -> Result<(), Unsupported> {
     if len > src.len().saturating_mul(64).max(1 << 16) {
         return bad("length out of proportion to the input");
     }
-    out.clear();
-    out.reserve(len);
+    // Every byte below the cursor `o` is written before it is read, so old contents need no clearing.
+    out.resize(len + SLACK, 0);
+    let mut o = 0;
     while pos < src.len() {
         let tag = src[pos];
         pos += 1;
@@ -36,10 +40,19 @@ pub fn decompress(src: &[u8], out: &mut Vec<u8>) -> Result<(), Unsupported> {
                     pos += extra;
                 }
                 let n = n + 1;
-                let Some(lit) = src.get(pos..pos + n) else {
-                    return bad("literal truncated");
-                };
-                out.extend_from_slice(lit);
+                if n > len - o {
+                    return bad("output longer than its stated length");
+                }
+                match src.get(pos..pos + 16) {
+                    Some(lit) if n <= 16 => out[o..o + 16].copy_from_slice(lit),
+                    _ => {
+                        let Some(lit) = src.get(pos..pos + n) else {
+                            return bad("literal truncated");
+                        };
+                        out[o..o + n].copy_from_slice(lit);
+                    }
+                }
+                o += n;
                 pos += n;
                 continue;
             }
@@ -72,26 +85,30 @@ pub fn decompress(src: &[u8], out: &mut Vec<u8>) -> Result<(), Unsupported> {
                 (1 + usize::from(tag >> 2), o as usize)
             }
         };
-        if offset == 0 || offset > out.len() {
+        if offset == 0 || offset > o {
             return bad("copy offset out of range");
         }
-        let start = out.len() - offset;
-        if offset >= copy_len {
-            out.extend_from_within(start..start + copy_len);
-        } else {
-            // Overlapping: the run repeats the last `offset` bytes.
-            for i in 0..copy_len {
-                let b = out[start + i];
-                out.push(b);
-            }
-        }
-        if out.len() > len {
+        if copy_len > len - o {
             return bad("output longer than its stated length");
         }
+        let from = o - offset;
+        if offset >= 16 {
+            // Each 16-byte step reads only bytes written before it (they lie at least 16 back).
+            for k in (0..copy_len).step_by(16) {
+                out.copy_within(from + k..from + k + 16, o + k);
+            }
+        } else {
+            // Overlapping: the run repeats the last `offset` bytes.
+            for k in 0..copy_len {
+                out[o + k] = out[from + k];
+            }
+        }
+        o += copy_len;
     }
-    if out.len() != len {
+    if o != len {
         return bad("output shorter than its stated length");
     }
+    out.truncate(len);
     Ok(())
 }
 
