@@ -11,9 +11,12 @@
 // Exit codes: 0 done; 64 the file needs the TypeScript reader (quoted fields, ragged rows, …; the reason is on
 // stderr); 66 the input cannot be read; 2 bad arguments; 1 anything else.
 mod allowed;
+mod bits;
 mod cells;
 mod columns;
+mod fse;
 mod hll;
+mod huffman;
 mod input;
 mod json;
 mod load;
@@ -29,6 +32,7 @@ mod sort;
 mod thrift;
 mod validate;
 mod validate_parquet;
+mod zstd;
 
 use input::Failure;
 use std::io::{self, Write};

@@ -1,5 +1,5 @@
 // One Parquet column chunk decoded page by page: dictionary pages, data pages v1 and v2, PLAIN and dictionary
-// encodings (RLE for booleans), uncompressed or snappy. Values go to a Sink as they are decoded: numbers as f64s
+// encodings (RLE for booleans), uncompressed, snappy or zstd. Values go to a Sink as they are decoded: numbers as f64s
 // (nulls left out), texts and booleans as counts in order of first appearance, each null or empty text as a null.
 use crate::input::Failure;
 use crate::parquet::{Chunk, Kind, Leaf};
@@ -7,6 +7,7 @@ use crate::rle;
 use crate::scan::{FnvMap, Unsupported};
 use crate::snappy;
 use crate::thrift::{bad, Reader, Res, FALSE, STRUCT, TRUE};
+use crate::zstd;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 
@@ -42,6 +43,10 @@ const MAX_PAGE_VALUES: usize = 1 << 24;
 
 const UNCOMPRESSED: i32 = 0;
 const SNAPPY: i32 = 1;
+const ZSTD: i32 = 6;
+
+/// A page larger than this once decompressed is taken as corruption (writers aim at about 1 MB).
+const MAX_PAGE_BYTES: usize = 1 << 30;
 
 // Page types and encodings (parquet.thrift).
 const DATA_PAGE: i32 = 0;
@@ -55,6 +60,7 @@ const RLE_DICTIONARY: i32 = 8;
 #[derive(Default)]
 struct PageHeader {
     kind: i32,
+    uncompressed: usize,
     compressed: usize,
     values: usize,
     encoding: i32,
@@ -76,6 +82,7 @@ fn page_header(r: &mut Reader) -> Res<PageHeader> {
     r.fields(|r, id, t| {
         match (id, t) {
             (1, _) => h.kind = r.int()? as i32,
+            (2, _) => h.uncompressed = size(r.int()?)?,
             (3, _) => h.compressed = size(r.int()?)?,
             (5 | 7 | 8, STRUCT) => r.fields(|r, f, ft| {
                 match (id, f, ft) {
@@ -124,9 +131,9 @@ pub fn read_chunk(
     sink: &mut impl Sink,
     s: &mut Scratch,
 ) -> Result<u64, Failure> {
-    if c.chunk.codec != UNCOMPRESSED && c.chunk.codec != SNAPPY {
+    if ![UNCOMPRESSED, SNAPPY, ZSTD].contains(&c.chunk.codec) {
         return Err(Failure::Unsupported(format!(
-            "column {}: compression codec {} (this reader takes uncompressed and snappy)",
+            "column {}: compression codec {} (this reader takes uncompressed, snappy and zstd)",
             c.leaf.name, c.chunk.codec
         )));
     }
@@ -166,6 +173,7 @@ fn pages(raw: &[u8], c: ChunkOf, sink: &mut impl Sink, s: &mut Scratch) -> Resul
         pos += h.compressed;
         // Counts come from the file: a corrupt one must not make the reader reserve gigabytes.
         if h.values > MAX_PAGE_VALUES
+            || h.uncompressed > MAX_PAGE_BYTES
             || (h.kind != DICTIONARY_PAGE && h.values as u64 > chunk.values - rows)
         {
             return Err(Unsupported(format!(
@@ -175,11 +183,12 @@ fn pages(raw: &[u8], c: ChunkOf, sink: &mut impl Sink, s: &mut Scratch) -> Resul
             .into());
         }
         let inflate = |from: &[u8], page: &mut Vec<u8>| -> Result<bool, Unsupported> {
-            if chunk.codec == SNAPPY {
-                snappy::decompress(from, page)?;
-                return Ok(true);
+            match chunk.codec {
+                SNAPPY => snappy::decompress(from, page)?,
+                ZSTD => zstd::decompress(from, h.uncompressed, page)?,
+                _ => return Ok(false),
             }
-            Ok(false)
+            Ok(true)
         };
         match h.kind {
             DICTIONARY_PAGE => {

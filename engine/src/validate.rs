@@ -552,7 +552,9 @@ mod tests {
     fn ascending_run_then_table() {
         let mut state = 7u64;
         let mut next = |n: u64| {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
             (state >> 33) % n
         };
         for case in 0..200u64 {

@@ -67,8 +67,16 @@ write('v2-small-pages', table, True, data_page_version='2.0', compression='none'
 write('dict-fallback', table, True, dictionary_pagesize_limit=256, row_group_size=2500)
 write('required', required, True, data_page_size=2048)
 write('empty', table.slice(0, 0), True)
+# zstd at both ends of its range of levels (different block, literal and sequence-table modes), in v2 pages, and
+# in pages of several 128 KB blocks each (tables repeated from block to block).
+write('dict-zstd', table, True, compression='zstd')
+write('plain-zstd-19', table, True, compression='zstd', compression_level=19, use_dictionary=False)
+write('v2-zstd-1', table, True, compression='zstd', compression_level=1, data_page_version='2.0',
+      data_page_size=4096)
+write('zstd-big-pages', pa.concat_tables([table] * 8), True, compression='zstd', use_dictionary=False,
+      data_page_size=4 << 20, row_group_size=48000)
 # Handed back: codecs, encodings and types the engine does not read.
-write('zstd', table, False, compression='zstd')
+write('gzip', table, False, compression='gzip')
 write('byte-stream-split', table.select(['f64', 'word']), False, use_dictionary=False,
       use_byte_stream_split=['f64'])
 write('delta', table.select(['i32', 'word']), False, use_dictionary=False,
