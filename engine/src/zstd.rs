@@ -364,22 +364,22 @@ fn sequences(
     if modes & 3 != 0 {
         return bad("sequences header with its reserved bits set");
     }
-    let [ll_slot, of_slot, ml_slot] = &mut f.tables;
-    pos += table(modes >> 6, &data[pos..], ll_slot, (&LL_DEFAULT, 6), 9)?;
-    pos += table(
-        (modes >> 4) & 3,
-        data.get(pos..).unwrap_or(&[]),
-        of_slot,
-        (&OF_DEFAULT, 5),
-        8,
-    )?;
-    pos += table(
-        (modes >> 2) & 3,
-        data.get(pos..).unwrap_or(&[]),
-        ml_slot,
-        (&ML_DEFAULT, 6),
-        9,
-    )?;
+    // Literal lengths, offsets, match lengths: mode bits, predefined distribution and its log, largest log.
+    let kinds: [(u8, &[i16], u32, u32); 3] = [
+        (6, &LL_DEFAULT, 6, 9),
+        (4, &OF_DEFAULT, 5, 8),
+        (2, &ML_DEFAULT, 6, 9),
+    ];
+    for (slot, (shift, default, log, max_log)) in f.tables.iter_mut().zip(kinds) {
+        let mode = (modes >> shift) & 3;
+        pos += table(
+            mode,
+            data.get(pos..).unwrap_or(&[]),
+            slot,
+            (default, log),
+            max_log,
+        )?;
+    }
     let (Some(ll), Some(of), Some(ml)) = (&f.tables[0], &f.tables[1], &f.tables[2]) else {
         return bad("sequence tables missing");
     };
