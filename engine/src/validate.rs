@@ -280,9 +280,12 @@ impl NumCounts {
                 return 1;
             }
             let run = self.ascending.take().unwrap_or_default();
-            while (self.size + run.len() + 1) * 4 > self.keys.len() * 3 {
-                self.grow();
+            // Sized once for all of them: doubling step by step would hold each old table beside its successor.
+            let mut slots = self.keys.len();
+            while (self.size + run.len() + 1) * 4 > slots * 3 {
+                slots *= 2;
             }
+            self.resize(slots);
             for k in run {
                 self.add(k);
             }
@@ -306,8 +309,15 @@ impl NumCounts {
     }
 
     fn grow(&mut self) {
-        let keys = std::mem::replace(&mut self.keys, vec![0; self.counts.len() * 2]);
-        let counts = std::mem::replace(&mut self.counts, vec![0; keys.len() * 2]);
+        self.resize(self.keys.len() * 2);
+    }
+
+    fn resize(&mut self, slots: usize) {
+        if slots == self.keys.len() {
+            return;
+        }
+        let keys = std::mem::replace(&mut self.keys, vec![0; slots]);
+        let counts = std::mem::replace(&mut self.counts, vec![0; slots]);
         let mask = self.keys.len() - 1;
         for (k, n) in keys.into_iter().zip(counts) {
             if n == 0 {
