@@ -3,10 +3,7 @@
 // read and add to `base` for the next state.
 use crate::bits::{Backward, Forward};
 use crate::scan::Unsupported;
-
-fn bad<T>(what: &str) -> Result<T, Unsupported> {
-    Err(Unsupported(format!("unreadable Parquet page: zstd {what}")))
-}
+use crate::zstd::bad;
 
 #[derive(Clone, Copy, Default)]
 pub struct Entry {

@@ -5,9 +5,7 @@ use crate::fse::Fse;
 use crate::scan::Unsupported;
 
 fn bad<T>(what: &str) -> Result<T, Unsupported> {
-    Err(Unsupported(format!(
-        "unreadable Parquet page: zstd literals: {what}"
-    )))
+    crate::zstd::bad(&format!("literals: {what}"))
 }
 
 const MAX_BITS: u32 = 11;

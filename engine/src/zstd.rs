@@ -7,7 +7,8 @@ use crate::fse::Fse;
 use crate::huffman::Huffman;
 use crate::scan::Unsupported;
 
-fn bad<T>(what: &str) -> Result<T, Unsupported> {
+/// The error for a page this decoder cannot read (fse.rs and huffman.rs report through it too).
+pub fn bad<T>(what: &str) -> Result<T, Unsupported> {
     Err(Unsupported(format!("unreadable Parquet page: zstd {what}")))
 }
 
