@@ -17,6 +17,7 @@ mod columns;
 mod fse;
 mod hll;
 mod huffman;
+mod inflate;
 mod input;
 mod json;
 mod load;

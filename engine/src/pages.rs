@@ -1,6 +1,7 @@
 // One Parquet column chunk decoded page by page: dictionary pages, data pages v1 and v2, PLAIN and dictionary
-// encodings (RLE for booleans), uncompressed, snappy or zstd. Values go to a Sink as they are decoded: numbers as f64s
+// encodings (RLE for booleans), uncompressed, snappy, gzip or zstd. Values go to a Sink as they are decoded: numbers as f64s
 // (nulls left out), texts and booleans as counts in order of first appearance, each null or empty text as a null.
+use crate::inflate;
 use crate::input::Failure;
 use crate::parquet::{Chunk, Kind, Leaf};
 use crate::rle;
@@ -43,6 +44,7 @@ const MAX_PAGE_VALUES: usize = 1 << 24;
 
 const UNCOMPRESSED: i32 = 0;
 const SNAPPY: i32 = 1;
+const GZIP: i32 = 2;
 const ZSTD: i32 = 6;
 
 /// A page larger than this once decompressed is taken as corruption (writers aim at about 1 MB).
@@ -131,9 +133,9 @@ pub fn read_chunk(
     sink: &mut impl Sink,
     s: &mut Scratch,
 ) -> Result<u64, Failure> {
-    if ![UNCOMPRESSED, SNAPPY, ZSTD].contains(&c.chunk.codec) {
+    if ![UNCOMPRESSED, SNAPPY, GZIP, ZSTD].contains(&c.chunk.codec) {
         return Err(Failure::Unsupported(format!(
-            "column {}: compression codec {} (this reader takes uncompressed, snappy and zstd)",
+            "column {}: compression codec {} (this reader takes uncompressed, snappy, gzip and zstd)",
             c.leaf.name, c.chunk.codec
         )));
     }
@@ -185,6 +187,7 @@ fn pages(raw: &[u8], c: ChunkOf, sink: &mut impl Sink, s: &mut Scratch) -> Resul
         let inflate = |from: &[u8], page: &mut Vec<u8>| -> Result<bool, Unsupported> {
             match chunk.codec {
                 SNAPPY => snappy::decompress(from, page)?,
+                GZIP => inflate::decompress(from, h.uncompressed, page)?,
                 ZSTD => zstd::decompress(from, h.uncompressed, page)?,
                 _ => return Ok(false),
             }

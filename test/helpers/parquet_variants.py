@@ -75,8 +75,12 @@ write('v2-zstd-1', table, True, compression='zstd', compression_level=1, data_pa
       data_page_size=4096)
 write('zstd-big-pages', pa.concat_tables([table] * 8), True, compression='zstd', use_dictionary=False,
       data_page_size=4 << 20, row_group_size=48000)
+# gzip (Athena's and Hive's default) with dictionaries, and in small plain v2 pages at the strongest level.
+write('dict-gzip', table, True, compression='gzip')
+write('v2-gzip-9', table, True, compression='gzip', compression_level=9, use_dictionary=False,
+      data_page_version='2.0', data_page_size=4096)
 # Handed back: codecs, encodings and types the engine does not read.
-write('gzip', table, False, compression='gzip')
+write('brotli', table, False, compression='brotli')
 write('byte-stream-split', table.select(['f64', 'word']), False, use_dictionary=False,
       use_byte_stream_split=['f64'])
 write('delta', table.select(['i32', 'word']), False, use_dictionary=False,

@@ -60,8 +60,8 @@ it('gives the same report for Parquet, native or through DuckDB pair by pair wit
     const csv = join(dir, `${side}.csv`);
     await writeFile(csv, rows(shift).join('\n') + '\n');
     uris[`${side}.csv`] = pathToFileURL(csv).href;
-    // Snappy and zstd go through the native reader; gzip is handed back to it and read through DuckDB.
-    for (const codec of ['snappy', 'zstd', 'gzip']) {
+    // Snappy, zstd and gzip go through the native reader; brotli is handed back to it and read through DuckDB.
+    for (const codec of ['snappy', 'zstd', 'gzip', 'brotli']) {
       const parquet = join(dir, `${side}.${codec}.parquet`);
       await conn.run(
         `COPY (SELECT * FROM read_csv('${csv}', header = true)) TO '${parquet}' (FORMAT parquet, COMPRESSION ${codec})`,
@@ -73,15 +73,17 @@ it('gives the same report for Parquet, native or through DuckDB pair by pair wit
   db.closeSync();
   const run = (ext: string) =>
     driftUris(createStorage(), uris[`ref.${ext}`] as string, uris[`cur.${ext}`] as string, DriftOptions.parse({}));
-  const [csv, native, zstd, duck] = [
+  const [csv, native, zstd, gzip, duck] = [
     await run('csv'),
     await run('snappy.parquet'),
     await run('zstd.parquet'),
     await run('gzip.parquet'),
+    await run('brotli.parquet'),
   ];
   expect(native.columns.map((c) => c.name)).toEqual(['a', 't', 'b', 'u', 'c', 'd']);
   expect(native.columns.filter((c) => c.drifted).map((c) => c.name)).toEqual(['a', 'b', 'u']);
   expect(native).toEqual(csv);
   expect(zstd).toEqual(csv);
+  expect(gzip).toEqual(csv);
   expect(duck).toEqual(csv);
 });

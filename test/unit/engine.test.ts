@@ -159,7 +159,7 @@ function parquetVariants(): Record<string, boolean> {
 }
 
 describe('native Parquet reader matches the DuckDB loader', () => {
-  it('reads dictionary, plain, v2, multi-page, fallback, required and zstd layouts; hands other codecs and types back', async () => {
+  it('reads dictionary, plain, v2, multi-page, fallback, required, zstd and gzip layouts; hands other codecs and types back', async () => {
     // pyarrow writes one table (every integer width, floats with NaN/±inf/-0, booleans, texts with '' and nulls)
     // in each layout; the native reading must equal DuckDB's, and the files it cannot read must come back to it.
     const expected = parquetVariants();
@@ -196,7 +196,9 @@ describe('native Parquet reader on damaged files', () => {
   it('either reads or hands back every file with flipped bytes: never a crash, a hang or a wild allocation', async () => {
     parquetVariants();
     const sources = await Promise.all(
-      ['v2-small-pages.parquet', 'dict-snappy.parquet', 'v2-zstd-1.parquet'].map((f) => readFile(join(dir, f))),
+      ['v2-small-pages.parquet', 'dict-snappy.parquet', 'v2-zstd-1.parquet', 'v2-gzip-9.parquet'].map((f) =>
+        readFile(join(dir, f)),
+      ),
     );
     let seed = 3;
     const rnd = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;

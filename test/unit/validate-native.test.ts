@@ -166,7 +166,7 @@ const parquetRules = ValidationRules.parse({
 });
 
 describe('native Parquet validator matches the DuckDB and TypeScript path', () => {
-  it.each([1, 2])('on generated edge cases in four layouts, one zstd (seed %i)', async (seed) => {
+  it.each([1, 2])('on generated edge cases in five layouts, one zstd and one gzip (seed %i)', async (seed) => {
     for (const file of parquetFiles(seed, 4000)) {
       const { native, ts, counts } = await compare(file, null, parquetRules);
       expect(counts, file).not.toBeNull();
