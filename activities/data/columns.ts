@@ -18,11 +18,11 @@ import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { DriftInput } from '../../schemas/drift.js';
 import type { Storage } from '../storage/types.js';
 import { CsvByteScanner, fieldText } from './csv.js';
-import { engineColumnSet, engineFormat, runEngine, withLocalCopy } from './engine.js';
+import { engineColumnSet, engineFormat, localCopy, runEngine } from './engine.js';
+import { localPath, servedFrom } from '../storage/downloaded.js';
 import type { EngineFormat } from '../../schemas/engine.js';
 import { HyperLogLog } from './hll.js';
 import { cellText, openParquetColumnsDuckDB, openParquetFile } from './parquet.js';
@@ -490,7 +490,7 @@ async function openParquetColumns(storage: Storage, uri: string, opts: LoadOptio
   const selected = names.map((n) => ({ ...(index.get(n) as (typeof pf.columns)[number]), name: n }));
   // Header names are trimmed for matching; DuckDB needs the names as written.
   if (selected.some((c, i) => c.name !== (index.get(names[i] as string) as { name: string }).name)) return null;
-  const duck = await openParquetColumnsDuckDB(fileURLToPath(uri), selected, uri);
+  const duck = await openParquetColumnsDuckDB(localPath(storage, uri) as string, selected, uri);
   if (duck === null) return null;
   try {
     opts.signal?.throwIfAborted();
@@ -565,18 +565,13 @@ export function nativeLoads(uri: string, opts: Pick<LoadOptions, 'sorted'>): boo
   return opts.sorted === true && engineFormat(uri) !== null;
 }
 
-/**
- * A CSV or Parquet file (local, or downloaded from S3) through the native loader; null when the file needs the
- * TypeScript loader.
- */
+/** The local CSV or Parquet file at `path` (holding `uri`) through the native loader; null when it is handed back. */
 async function openEngineColumns(
-  storage: Storage,
+  path: string,
   uri: string,
   format: EngineFormat,
   opts: LoadOptions,
 ): Promise<ColumnSet | null> {
-  // Checked here so a missing file gets the storage layer's NotFoundError, as on the TypeScript path.
-  await storage.size(uri);
   const dir = await mkdtemp(join(opts.tempDir ?? tmpdir(), 'sluice-cols-'));
   track(dir);
   const cleanup = async (): Promise<void> => {
@@ -584,8 +579,7 @@ async function openEngineColumns(
     live.delete(dir);
   };
   try {
-    // An s3:// object is downloaded to a temp file first (removed once read).
-    const manifest = await withLocalCopy(storage, uri, opts, (path) => runEngine(path, format, dir, opts));
+    const manifest = await runEngine(path, format, dir, opts);
     if (manifest) return engineColumnSet(uri, dir, manifest, cleanup);
   } catch (err) {
     await cleanup();
@@ -597,14 +591,42 @@ async function openEngineColumns(
 
 /** Loads the columns of the dataset at `uri` in one streaming pass (two if a column turned out to be text). */
 export async function openColumns(storage: Storage, uri: string, opts: LoadOptions = {}): Promise<ColumnSet> {
-  const format = formatOf(uri);
   const native = opts.sorted === true ? engineFormat(uri) : null;
-  if (native) {
-    const set = await openEngineColumns(storage, uri, native, opts);
-    if (set) return set;
+  if (!native) return openStoredColumns(storage, uri, opts);
+  // Checked here so a missing file gets the storage layer's NotFoundError, as on the TypeScript path.
+  await storage.size(uri);
+  // An s3:// object is downloaded to a temp file first. The engine's columns are its own files, so the download
+  // goes once they are written; a file the engine hands back is read from the same copy, which then lives as long
+  // as the column set (DuckDB reads Parquet columns on demand).
+  const copy = await localCopy(storage, uri, opts);
+  try {
+    const set = await openEngineColumns(copy.path, uri, native, opts);
+    if (set) {
+      await copy.release();
+      return set;
+    }
+    const stored = await openStoredColumns(servedFrom(storage, uri, copy.path), uri, opts);
+    return {
+      ...stored,
+      info: (name) => stored.info(name),
+      get: (name) => stored.get(name),
+      take: (name, reuse) => stored.take(name, reuse),
+      async close() {
+        await stored.close();
+        await copy.release();
+      },
+    };
+  } catch (err) {
+    await copy.release();
+    throw err;
   }
+}
+
+/** openColumns through DuckDB (local Parquet) or the streaming TypeScript readers. */
+async function openStoredColumns(storage: Storage, uri: string, opts: LoadOptions): Promise<ColumnSet> {
+  const format = formatOf(uri);
   // Parquet the engine does not read (other types, codecs or encodings), or unsorted loads: DuckDB, then hyparquet.
-  if (format === 'parquet' && uri.startsWith('file:')) {
+  if (format === 'parquet' && localPath(storage, uri) !== null) {
     const set = await openParquetColumns(storage, uri, opts);
     if (set) return set;
   }

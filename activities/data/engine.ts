@@ -1,7 +1,7 @@
 // The native data engine (engine/, Rust, built by scripts/setup.mjs) on local files, read on several threads:
 // - columns: one file of sorted finite f64s per numeric column plus exact text counts, read exactly as the
 //   TypeScript loader reads them (typing, nulls, nan/inf spellings, the 100 000-category cap), from CSV or from flat
-//   Parquet files of numbers, booleans and strings (uncompressed or snappy);
+//   Parquet files of numbers, booleans and strings (uncompressed, snappy, zstd or gzip);
 // - validate: the Validator's counters for number, integer, string and category rules, from CSV or (with the DuckDB
 //   path's meaning, see parquet-sql.ts) from the same flat Parquet files;
 // It gives up with exit code 64 on what it does not read identically (quoted fields, ragged rows, bare CRs, invalid
@@ -129,19 +129,25 @@ export async function engineValidate(
   return out === null ? null : EngineValidation.parse(JSON.parse(out));
 }
 
+/** A local file holding an object's bytes; `release` removes it when it is a download. */
+export interface LocalCopy {
+  path: string;
+  release(): Promise<void>;
+}
+
 /**
- * Runs `fn` on a local path holding the object at `uri`: the file itself for file://, for s3:// a download into a
- * temp folder (removed afterwards), so the engine's threads read it from disk. The download reports progress as
- * 0 rows every 8 MB so that heartbeats go on.
+ * A local file holding the object at `uri`: the file itself for file://, for s3:// a download into a temp folder,
+ * so the engine's threads read it from disk. The download reports progress as 0 rows every 8 MB so that
+ * heartbeats go on.
  */
-export async function withLocalCopy<T>(
+export async function localCopy(
   storage: Storage,
   uri: string,
   opts: RunOptions & { tempDir?: string },
-  fn: (path: string) => Promise<T>,
-): Promise<T> {
-  if (uri.startsWith('file:')) return fn(fileURLToPath(uri));
+): Promise<LocalCopy> {
+  if (uri.startsWith('file:')) return { path: fileURLToPath(uri), release: () => Promise.resolve() };
   const dir = await mkdtemp(join(opts.tempDir ?? tmpdir(), 'sluice-download-'));
+  const release = (): Promise<void> => rm(dir, { recursive: true, force: true });
   try {
     const path = join(dir, 'input');
     const body = await storage.openRead(uri);
@@ -155,9 +161,25 @@ export async function withLocalCopy<T>(
       }
     });
     await pipeline(body, createWriteStream(path), { signal: opts.signal });
-    return await fn(path);
+    return { path, release };
+  } catch (err) {
+    await release();
+    throw err;
+  }
+}
+
+/** Runs `fn` on a local copy of the object at `uri` (see localCopy), removed afterwards. */
+export async function withLocalCopy<T>(
+  storage: Storage,
+  uri: string,
+  opts: RunOptions & { tempDir?: string },
+  fn: (path: string) => Promise<T>,
+): Promise<T> {
+  const copy = await localCopy(storage, uri, opts);
+  try {
+    return await fn(copy.path);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await copy.release();
   }
 }
 

@@ -17,13 +17,13 @@
 // - minRows (only when minRows > 0): column null, failed = 1 if rows < minRows, total 1, examples [].
 // - Checks are emitted in rule column order, then type, nullable, min, max, values, unique; examples hold up to
 //   5 distinct offending values as written in the file (none for nullable, minRows and missingColumn).
-import { fileURLToPath } from 'node:url';
 import type { ColumnRule, ValidationRules, ValidationReport, CheckResult } from '../../schemas/validation.js';
 import type { Storage } from '../storage/types.js';
 import { formatOf, openTable, type TableReader } from './reader.js';
 import { CsvByteScanner, fieldText } from './csv.js';
 import { cellText, openParquetFile, ParquetFormatError } from './parquet.js';
-import { engineFormat } from './engine.js';
+import { engineFormat, withLocalCopy } from './engine.js';
+import { localPath, servedFrom } from '../storage/downloaded.js';
 
 const MAX_EXAMPLES = 5;
 
@@ -800,12 +800,13 @@ export async function validateParquet(
   const v = new Validator(rules);
   v.begin(pf.columns.map((c) => c.name));
   let wanted = pf.columns.map((c) => c.name).filter((n) => n in rules.columns);
-  // Local files: DuckDB takes every column whose checks it computes exactly like the Validator (see parquet-sql.ts);
-  // s3:// objects stay on ranged reads rather than a download to a temporary file.
-  if (uri.startsWith('file:') && wanted.length > 0) {
+  // A local file (or a downloaded copy of an s3:// object): DuckDB takes every column whose checks it computes
+  // exactly like the Validator (see parquet-sql.ts). Otherwise, ranged reads through hyparquet.
+  const local = localPath(storage, uri);
+  if (local !== null && wanted.length > 0) {
     const { parquetCountsSql } = await import('./parquet-sql.js');
     opts.signal?.throwIfAborted();
-    const counts = await parquetCountsSql(fileURLToPath(uri), rules.columns, wanted).catch((err: unknown) => {
+    const counts = await parquetCountsSql(local, rules.columns, wanted).catch((err: unknown) => {
       // The footer read above succeeded, so a failure here is in the data pages.
       throw new ParquetFormatError(uri, `unreadable Parquet: ${(err as Error).message}`, { cause: err });
     });
@@ -835,15 +836,30 @@ export async function validateUri(
   rules: ValidationRules,
   opts: ValidateOptions = {},
 ): Promise<ValidationReport> {
-  const format = formatOf(uri);
   const native = engineFormat(uri);
-  if (native) {
-    // Checked first so a missing file gets the storage layer's NotFoundError, as below.
-    await storage.size(uri);
-    const { validateNative } = await import('./validate-native.js');
-    const report = await validateNative(storage, uri, native, rules, opts);
-    if (report) return report;
-  }
+  if (!native) return validateStored(storage, uri, rules, opts);
+  // Checked first so a missing file gets the storage layer's NotFoundError, as below.
+  await storage.size(uri);
+  const { validateNative } = await import('./validate-native.js');
+  // An s3:// object is downloaded once: a file the engine hands back is read again from the same copy.
+  return withLocalCopy(
+    storage,
+    uri,
+    opts,
+    async (path) =>
+      (await validateNative(path, native, rules, opts)) ??
+      validateStored(servedFrom(storage, uri, path), uri, rules, opts),
+  );
+}
+
+/** validateUri through the TypeScript readers (and DuckDB for local Parquet). */
+async function validateStored(
+  storage: Storage,
+  uri: string,
+  rules: ValidationRules,
+  opts: ValidateOptions,
+): Promise<ValidationReport> {
+  const format = formatOf(uri);
   if (format === 'parquet') return validateParquet(storage, uri, rules, opts);
   if (format === 'csv') {
     const body = await storage.openRead(uri);

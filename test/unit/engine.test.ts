@@ -13,6 +13,8 @@ import { createStorage } from '../../activities/storage/index.js';
 import { testS3 } from '../helpers/s3.js';
 import { requireEngine } from '../helpers/engine.js';
 import { ENGINE_BINARY } from '../../activities/data/engine.js';
+import { validateUri } from '../../activities/data/validate.js';
+import { ValidationRules } from '../../schemas/validation.js';
 
 const storage = createStorage();
 const root = resolve(import.meta.dirname, '..', '..');
@@ -262,6 +264,49 @@ describe('native loader on S3 (moto)', () => {
     } finally {
       await set.close();
     }
+  });
+});
+
+describe('a Parquet object on S3 (moto) that the engine hands back', () => {
+  it('is read from its one download by DuckDB, for columns and for validation, and the copy goes with the set', async () => {
+    const { s3, storage: remote } = await testS3();
+    parquetVariants();
+    const uri = `s3://${s3.bucket}/engine-test/${randomUUID()}/data.parquet`;
+    await remote.write(uri, await readFile(join(dir, 'brotli.parquet')));
+    // Every read of the object's bytes, counted on the real S3 storage.
+    const fetches: string[] = [];
+    const counted = new Proxy(remote, {
+      get(target, prop) {
+        const v = Reflect.get(target, prop, target) as unknown;
+        if (typeof v !== 'function') return v;
+        return (...args: unknown[]) => {
+          if ((prop === 'openRead' || prop === 'readRange') && args[0] === uri) fetches.push(prop);
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const tmp = await mkdtemp(join(dir, 's3-back-'));
+    const set = await openColumns(counted, uri, { sorted: true, tempDir: tmp });
+    const local = await both('brotli.parquet');
+    try {
+      expect(set.sorted).toBe(false);
+      expect(await snapshot(set)).toEqual(local.a);
+      expect(fetches).toEqual(['openRead']);
+      // DuckDB reads columns on demand, so the copy stays until the set is closed.
+      expect((await readdir(tmp)).filter((f) => f.startsWith('sluice-download-'))).toHaveLength(1);
+    } finally {
+      await set.close();
+    }
+    expect(await readdir(tmp)).toEqual([]);
+
+    fetches.length = 0;
+    const rules = ValidationRules.parse({
+      columns: { f64: { type: 'number', min: 0 }, word: { type: 'category', values: ['a', 'b'] } },
+    });
+    const report = await validateUri(counted, uri, rules);
+    expect(fetches).toEqual(['openRead']);
+    expect(report).toEqual(await validateUri(storage, pathToFileURL(join(dir, 'brotli.parquet')).href, rules));
+    expect(report.checks.some((c) => c.failed > 0)).toBe(true);
   });
 });
 
