@@ -2,10 +2,10 @@
 // - columns: one file of sorted finite f64s per numeric column plus exact text counts, read exactly as the
 //   TypeScript loader reads them (typing, nulls, nan/inf spellings, the 100 000-category cap), from CSV or from flat
 //   Parquet files of numbers, booleans and strings (uncompressed, snappy, zstd or gzip);
-// - validate: the Validator's counters for number, integer, string and category rules, from CSV or (with the DuckDB
-//   path's meaning, see parquet-sql.ts) from the same flat Parquet files;
+// - validate: the Validator's counters for every rule type from CSV, and for number, integer, string and category
+//   rules (with the DuckDB path's meaning, see parquet-sql.ts) from the same flat Parquet files;
 // It gives up with exit code 64 on what it does not read identically (quoted fields, ragged rows, bare CRs, invalid
-// UTF-8, other rule types, other Parquet types, codecs or encodings): the caller then uses the TypeScript code, which
+// UTF-8, other Parquet rule types, types, codecs or encodings): the caller then uses the TypeScript code, which
 // also gives the canonical error for a malformed file.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
@@ -107,7 +107,7 @@ export async function runEngine(
 
 /**
  * Validation counters of the rule columns of the CSV or Parquet file at `path`; null when the rules or the file need
- * the TypeScript Validator (boolean and timestamp rules, min/max on text, quoted fields, other Parquet types, …: see
+ * the TypeScript Validator (quoted fields; boolean and timestamp rules on Parquet, other Parquet types, …: see
  * engine/src/validate.rs and validate_parquet.rs).
  */
 export async function engineValidate(

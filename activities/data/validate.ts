@@ -87,6 +87,14 @@ export function parseBoolean(s: string): number {
 
 const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** 400 Gregorian years: exactly 146 097 days, so the calendar repeats. */
+const ERA_MS = 146_097 * 86_400_000;
+
+/** Date.UTC for a four-digit year: Date.UTC itself reads years 0–99 as 1900–1999. */
+function utc(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
+  return y >= 100 ? Date.UTC(y, mo, d, h, mi, s, ms) : Date.UTC(y + 400, mo, d, h, mi, s, ms) - ERA_MS;
+}
+
 /** Two ASCII digits at i as a number, or -1. Callers check the length first (charCodeAt past the end is NaN). */
 function d2(s: string, i: number): number {
   const a = s.charCodeAt(i) - 48;
@@ -109,7 +117,7 @@ export function parseTimestamp(s: string): number {
   if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > (DAYS[mo - 1] as number)) return NaN;
   const y = y1 * 100 + y2;
   if (mo === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return NaN;
-  if (n === 10) return Date.UTC(y, mo - 1, d);
+  if (n === 10) return utc(y, mo - 1, d, 0, 0, 0, 0);
   const sep = s.charCodeAt(10);
   if (!(sep === 84 || sep === 116 || sep === 32) || n < 16 || s.charCodeAt(13) !== 58) return NaN; // T t ' ', ':'
   const h = d2(s, 11);
@@ -135,7 +143,7 @@ export function parseTimestamp(s: string): number {
       for (; k < 3; k++) ms *= 10;
     }
   }
-  let t = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+  let t = utc(y, mo - 1, d, h, mi, sec, ms);
   if (i === n) return t;
   const z = s.charCodeAt(i);
   if ((z === 90 || z === 122) && i + 1 === n) return t; // Z z

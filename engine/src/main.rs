@@ -31,6 +31,7 @@ mod scan;
 mod snappy;
 mod sort;
 mod thrift;
+mod typed;
 mod validate;
 mod validate_parquet;
 mod zstd;

@@ -1,14 +1,16 @@
 // `sluice-engine validate`: the validation contract's counters for a local CSV file, computed on several threads.
 // It returns per-column counts (nulls, non-null, failures and examples per check, duplicates), the same
 // ColumnCounts the DuckDB path gives for Parquet; validate.ts turns them into the report (mostly, pass/fail).
-// Semantics are validate.ts's Validator's, for the rule types it handles here: number, integer, string and
-// category (min/max only on numbers). Boolean or timestamp rules, min/max on text, and files the scanner does not
-// read identically are Unsupported: the Validator then reads the file itself.
+// Semantics are validate.ts's Validator's, for every rule type: number, integer, boolean, timestamp (typed.rs),
+// string and category (min/max on numbers and timestamps). Min/max on text or booleans, and files the scanner does
+// not read identically are Unsupported: the Validator then reads the file itself. (Parquet files take fewer rule
+// types: validate_parquet.rs.)
 use crate::allowed::Allowed;
 use crate::cells::for_each_selected_cell;
 use crate::input::{chunks, header_index, parallel, peak_rss_mb, read_header, Failure, Progress};
 use crate::number::{js_trim, parse_decimal, scaled_bound, Decimal};
 use crate::scan::{check_text, FnvMap, Unsupported};
+use crate::typed::{boolean, timestamp};
 use std::collections::HashSet;
 use std::io::{self, Read};
 use std::path::Path;
@@ -21,6 +23,8 @@ pub const PREFETCH_AHEAD: usize = 16;
 pub enum Kind {
     Number,
     Integer,
+    Boolean,
+    Timestamp,
     Text,
 }
 
@@ -77,6 +81,8 @@ pub fn read_rules() -> Result<Vec<Rule>, Unsupported> {
         let kind = match it.next().ok_or_else(bad)? {
             "number" => Kind::Number,
             "integer" => Kind::Integer,
+            "boolean" => Kind::Boolean,
+            "timestamp" => Kind::Timestamp,
             "string" | "category" => Kind::Text,
             other => return Err(Unsupported(format!("{other} rules"))),
         };
@@ -84,8 +90,8 @@ pub fn read_rules() -> Result<Vec<Rule>, Unsupported> {
             bound(it.next().ok_or_else(bad)?)?,
             bound(it.next().ok_or_else(bad)?)?,
         );
-        if kind == Kind::Text && (min.is_some() || max.is_some()) {
-            return Err(Unsupported("min/max on a text column".into()));
+        if matches!(kind, Kind::Text | Kind::Boolean) && (min.is_some() || max.is_some()) {
+            return Err(Unsupported("min/max on a text or boolean column".into()));
         }
         let unique = it.next().ok_or_else(bad)? == "1";
         let n: usize = it.next().ok_or_else(bad)?.parse().map_err(|_| bad())?;
@@ -171,8 +177,23 @@ pub fn check_part<'a>(
         c.non_null += 1;
         let mut num = 0.0;
         if rule.kind != Kind::Text {
-            let (below, above) = match Decimal::parse(cell) {
-                Some(d) => {
+            // Ok: a boolean or timestamp (None when the cell is not one); Err: a number's digits, if plain.
+            let parsed = match rule.kind {
+                Kind::Boolean => Ok(boolean(cell)),
+                Kind::Timestamp => Ok(timestamp(cell)),
+                _ => Err(Decimal::parse(cell)),
+            };
+            let (below, above) = match parsed {
+                Ok(None) => return c.type_.fail(cell),
+                // Epoch milliseconds and 0/1 are whole numbers: the bounds compare exactly.
+                Ok(Some(v)) => {
+                    num = v;
+                    (
+                        rule.min.is_some_and(|(b, _)| v < b),
+                        rule.max.is_some_and(|(b, _)| v > b),
+                    )
+                }
+                Err(Some(d)) => {
                     if rule.kind == Kind::Integer && !d.is_plainly_whole() && !whole(d.value()) {
                         return c.type_.fail(cell);
                     }
@@ -190,7 +211,7 @@ pub fn check_part<'a>(
                             .is_some_and(|(b, scaled)| d.cmp(*b, scaled).is_gt()),
                     )
                 }
-                None => match parse_decimal(cell) {
+                Err(None) => match parse_decimal(cell) {
                     Some(v) if rule.kind == Kind::Number || whole(v) => {
                         num = v;
                         (

@@ -141,6 +141,7 @@ pub fn run(input: &Path, threads: usize) -> Result<String, Failure> {
         let fits = match rule.kind {
             RuleKind::Number | RuleKind::Integer => kind.numeric() && rule.allowed.is_none(),
             RuleKind::Text => kind == Kind::Text,
+            RuleKind::Boolean | RuleKind::Timestamp => false,
         };
         if !fits {
             return Err(Failure::Unsupported(format!(

@@ -80,6 +80,10 @@ describe('type checks', () => {
     expect(parseTimestamp('2024-01-02T03:04:05-0130')).toBe(Date.UTC(2024, 0, 2, 4, 34, 5));
     expect(parseTimestamp('2024-01-02T03:04:05.123456789z')).toBe(Date.UTC(2024, 0, 2, 3, 4, 5, 123));
     expect(parseTimestamp('2024-01-02 03:04-05')).toBe(Date.UTC(2024, 0, 2, 8, 4));
+    // Years 0–99 are those years (Date.UTC alone would read them as 1900–1999).
+    expect(parseTimestamp('0050-06-15')).toBe(new Date('0050-06-15T00:00:00Z').getTime());
+    expect(parseTimestamp('0000-01-01T00:00:01Z')).toBe(-62_167_219_199_000);
+    expect(new Date(parseTimestamp('0099-12-31T23:59Z')).toISOString()).toBe('0099-12-31T23:59:00.000Z');
     for (const bad of [
       '2024-02-30',
       '2023-02-29',
