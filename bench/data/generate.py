@@ -4,10 +4,12 @@ Columns: `id` (unique integer) plus 25 features — 20 numeric (normal, lognorma
 few distinct values) and 5 categorical (3 to 50 categories). The current table shifts five features (see SHIFTED)
 so a drift report has real work and a known answer: 5 of 25 columns drift, no dataset drift (share 0.2 < 0.5).
 
-Writes reference.csv, current.csv, reference.parquet, current.parquet into the output folder (default
-.sluice/bench-data/<rows>/) plus manifest.json; skips the work when the manifest says it is already there.
+Writes reference.csv, current.csv, reference.parquet, current.parquet (snappy) into the output folder (default
+.sluice/bench-data/<rows>/) plus manifest.json; skips the work when the manifest says it is already there. With
+--codec gzip|zstd|none, the Parquet files are also rewritten in that codec (reference.gzip.parquet, …), row group by
+row group, and the printed manifest points at those.
 
-    .sluice/venv/bin/python bench/data/generate.py --rows 1000000 [--out DIR] [--seed 7]
+    .sluice/venv/bin/python bench/data/generate.py --rows 1000000 [--out DIR] [--seed 7] [--codec snappy]
 """
 
 from __future__ import annotations
@@ -119,12 +121,33 @@ def write(out: Path, rows: int, seed: int) -> None:
         os.replace(pq_tmp, out / f"{side}.parquet")
 
 
+def recompress(snappy: Path, codec: str) -> Path:
+    """The snappy file rewritten in `codec` beside it (once), with the same row groups."""
+    target = snappy.with_suffix(f".{codec}.parquet")
+    if not target.exists():
+        src = pq.ParquetFile(snappy)
+        tmp = target.with_suffix(".tmp")
+        with pq.ParquetWriter(str(tmp), src.schema_arrow, compression=codec) as w:
+            for g in range(src.num_row_groups):
+                w.write_table(src.read_row_group(g), row_group_size=CHUNK)
+        os.replace(tmp, target)
+    return target
+
+
+def with_codec(manifest: dict, codec: str) -> dict:
+    if codec == "snappy":
+        return manifest
+    files = {s: {**f, "parquet": str(recompress(Path(f["parquet"]), codec))} for s, f in manifest["files"].items()}
+    return {**manifest, "files": files, "codec": codec}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--force", action="store_true", help="regenerate even if the files exist")
+    ap.add_argument("--codec", choices=["snappy", "gzip", "zstd", "none"], default="snappy")
     a = ap.parse_args()
     if a.rows < 1:
         sys.exit("--rows must be at least 1")
@@ -143,12 +166,12 @@ def main() -> None:
         old = json.loads(manifest_path.read_text())
         files = [Path(p) for side in old.get("files", {}).values() for p in side.values()]
         if old.get("rows") == a.rows and old.get("seed") == a.seed and files and all(f.exists() for f in files):
-            print(json.dumps({**old, "generated": False}))
+            print(json.dumps({**with_codec(old, a.codec), "generated": False}))
             return
     t0 = time.perf_counter()
     write(out, a.rows, a.seed)
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")  # last: its presence means the set is complete
-    print(json.dumps({**manifest, "generated": True, "seconds": round(time.perf_counter() - t0, 2)}))
+    print(json.dumps({**with_codec(manifest, a.codec), "generated": True, "seconds": round(time.perf_counter() - t0, 2)}))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 // Drift speed: `sluice drift` against Evidently's DataDriftPreset on the same reference/current files (CSV and
 // Parquet) in the same run, each as a child process measured for wall time, CPU time and peak RSS. Prints JSON;
 // bench/README.md explains the fields.
-//   node bin/run-ts.js bench/drift/run.ts [--rows 1000000] [--format csv|parquet|both] [--sluice-only]
-//                                         [--peer-timeout 480] [--timeout 540]
+//   node bin/run-ts.js bench/drift/run.ts [--rows 1000000] [--format csv|parquet|both] [--codec snappy]
+//                                         [--sluice-only] [--peer-timeout 480] [--timeout 540]
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
@@ -26,6 +26,7 @@ const { values: args } = parseArgs({
   options: {
     rows: { type: 'string', default: '1000000' },
     format: { type: 'string', default: 'both' },
+    codec: { type: 'string', default: 'snappy' },
     'sluice-only': { type: 'boolean', default: false },
     'peer-timeout': { type: 'string', default: '480' },
     timeout: { type: 'string', default: '540' },
@@ -38,7 +39,7 @@ const formats = (args.format === 'both' ? ['csv', 'parquet'] : [args.format]) as
 const sluiceOnly = args['sluice-only'];
 const peerTimeout = Number(args['peer-timeout']);
 
-const manifest = ensureData(rows);
+const manifest = ensureData(rows, args.codec);
 // Both files are read in full, so throughput counts the rows of both.
 const totalRows = 2 * rows;
 const sorted = (xs: unknown): string[] | null =>
@@ -196,6 +197,7 @@ const perFormat = results.map(({ format, sluice, speedup, speedupComputeOnly }) 
 const report = {
   benchmark: 'drift',
   rows,
+  parquetCodec: args.codec,
   columns: manifest.features.length,
   machine: machine(),
   ...(sluiceOnly

@@ -145,10 +145,15 @@ export interface Manifest {
 }
 
 /** Generates the data set for `rows` unless it is already there (the generator itself skips complete sets). */
-export function ensureData(rows: number): Manifest {
+/** Parquet codecs the benchmark data can be written in (`--codec`); snappy is the generated files' own. */
+export const CODECS = ['snappy', 'gzip', 'zstd', 'none'];
+
+export function ensureData(rows: number, codec = 'snappy'): Manifest {
   if (!existsSync(python)) throw new Error(`no Python virtualenv at ${python}: run \`npm run setup\` first`);
-  log(`data: ${rows} rows under .sluice/bench-data/${rows}/ (generated once, then reused)`);
-  const r = spawnSync(python, [resolve(root, 'bench', 'data', 'generate.py'), '--rows', String(rows)], {
+  if (!CODECS.includes(codec)) throw new Error(`--codec must be one of ${CODECS.join(', ')}; got "${codec}"`);
+  log(`data: ${rows} rows under .sluice/bench-data/${rows}/ (generated once, then reused), Parquet in ${codec}`);
+  const script = resolve(root, 'bench', 'data', 'generate.py');
+  const r = spawnSync(python, [script, '--rows', String(rows), '--codec', codec], {
     cwd: root,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,7 +1,7 @@
 // Validation speed: `sluice validate` against pandera on the same files (CSV and Parquet) in the same run, each as a
 // child process measured for wall time, CPU time and peak RSS. Prints JSON; bench/README.md explains the fields.
-//   node bin/run-ts.js bench/validate/run.ts [--rows 1000000] [--format csv|parquet|both] [--sluice-only]
-//                                            [--peer-timeout 480] [--timeout 540]
+//   node bin/run-ts.js bench/validate/run.ts [--rows 1000000] [--format csv|parquet|both] [--codec snappy]
+//                                            [--sluice-only] [--peer-timeout 480] [--timeout 540]
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,6 +28,7 @@ const { values: args } = parseArgs({
   options: {
     rows: { type: 'string', default: '1000000' },
     format: { type: 'string', default: 'both' },
+    codec: { type: 'string', default: 'snappy' },
     'sluice-only': { type: 'boolean', default: false },
     'peer-timeout': { type: 'string', default: '480' },
     timeout: { type: 'string', default: '540' },
@@ -42,7 +43,7 @@ const formats = (args.format === 'both' ? ['csv', 'parquet'] : [args.format]) as
 const sluiceOnly = args['sluice-only'];
 const peerTimeout = Number(args['peer-timeout']);
 
-const manifest = ensureData(rows);
+const manifest = ensureData(rows, args.codec);
 const results = [];
 for (const format of formats) {
   const data = manifest.files.reference[format];
@@ -142,6 +143,7 @@ const perFormat = results.map(({ format, sluice, speedup, speedupInProcess }) =>
 const report = {
   benchmark: 'validate',
   rows,
+  parquetCodec: args.codec,
   columns: manifest.features.length + 1,
   rules: args.rules,
   machine: machine(),
