@@ -23,6 +23,7 @@ import type { Storage } from '../storage/types.js';
 import { CsvByteScanner, fieldText } from './csv.js';
 import { engineColumnSet, engineFormat, localCopy, runEngine } from './engine.js';
 import { localPath, servedFrom } from '../storage/downloaded.js';
+import { joinedColumns } from './joined.js';
 import type { EngineFormat } from '../../schemas/engine.js';
 import { HyperLogLog } from './hll.js';
 import { cellText, openParquetColumnsDuckDB, openParquetFile } from './parquet.js';
@@ -565,13 +566,20 @@ export function nativeLoads(uri: string, opts: Pick<LoadOptions, 'sorted'>): boo
   return opts.sorted === true && engineFormat(uri) !== null;
 }
 
+/** What the native loader read, and the columns it left (see joined.ts). */
+interface EngineColumns {
+  set: ColumnSet;
+  left: string[];
+  names: string[];
+}
+
 /** The local CSV or Parquet file at `path` (holding `uri`) through the native loader; null when it is handed back. */
 async function openEngineColumns(
   path: string,
   uri: string,
   format: EngineFormat,
   opts: LoadOptions,
-): Promise<ColumnSet | null> {
+): Promise<EngineColumns | null> {
   const dir = await mkdtemp(join(opts.tempDir ?? tmpdir(), 'sluice-cols-'));
   track(dir);
   const cleanup = async (): Promise<void> => {
@@ -580,7 +588,8 @@ async function openEngineColumns(
   };
   try {
     const manifest = await runEngine(path, format, dir, opts);
-    if (manifest) return engineColumnSet(uri, dir, manifest, cleanup);
+    if (manifest)
+      return { set: engineColumnSet(uri, dir, manifest, cleanup), left: manifest.left, names: manifest.names };
   } catch (err) {
     await cleanup();
     throw err;
@@ -596,23 +605,37 @@ export async function openColumns(storage: Storage, uri: string, opts: LoadOptio
   // Checked here so a missing file gets the storage layer's NotFoundError, as on the TypeScript path.
   await storage.size(uri);
   // An s3:// object is downloaded to a temp file first. The engine's columns are its own files, so the download
-  // goes once they are written; a file the engine hands back is read from the same copy, which then lives as long
-  // as the column set (DuckDB reads Parquet columns on demand).
+  // goes once they are written; a file (or the columns of a file) the engine hands back is read from the same
+  // copy, which then lives as long as the column set (DuckDB reads Parquet columns on demand).
   const copy = await localCopy(storage, uri, opts);
   try {
-    const set = await openEngineColumns(copy.path, uri, native, opts);
-    if (set) {
+    const engine = await openEngineColumns(copy.path, uri, native, opts);
+    if (engine && engine.left.length === 0) {
       await copy.release();
-      return set;
+      return engine.set;
     }
-    const stored = await openStoredColumns(servedFrom(storage, uri, copy.path), uri, opts);
+    const stored = servedFrom(storage, uri, copy.path);
+    let set: ColumnSet;
+    if (engine === null) set = await openStoredColumns(stored, uri, opts);
+    else {
+      try {
+        const rest = await openStoredColumns(stored, uri, { ...opts, columns: engine.left });
+        set = await joinedColumns(engine.set, rest, engine.names).catch(async (err: unknown) => {
+          await rest.close();
+          throw err;
+        });
+      } catch (err) {
+        await engine.set.close();
+        throw err;
+      }
+    }
     return {
-      ...stored,
-      info: (name) => stored.info(name),
-      get: (name) => stored.get(name),
-      take: (name, reuse) => stored.take(name, reuse),
+      ...set,
+      info: (name) => set.info(name),
+      get: (name) => set.get(name),
+      take: (name, reuse) => set.take(name, reuse),
       async close() {
-        await stored.close();
+        await set.close();
         await copy.release();
       },
     };

@@ -16,6 +16,18 @@ pub fn string(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// A JSON array of strings.
+pub fn strings<S: AsRef<str>>(out: &mut String, items: &[S]) {
+    out.push('[');
+    for (i, s) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        string(out, s.as_ref());
+    }
+    out.push(']');
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -24,6 +24,10 @@ pub struct Loaded {
     rows: u64,
     columns: Vec<Column>,
     missing: Vec<String>,
+    /// Present columns of Parquet types this reader does not take, left to the TypeScript loader.
+    left: Vec<String>,
+    /// Every present selected column, read or left, in file order.
+    names: Vec<String>,
 }
 
 fn scan_file(
@@ -74,19 +78,26 @@ pub fn load(args: &Options) -> Result<Loaded, Failure> {
         .filter(|(n, _)| wanted.contains(n))
         .map(|(n, i)| Column::new(n, i))
         .collect();
+    let names = columns.iter().map(|c| c.name.clone()).collect();
     let mut spill = Spill {
         budget: args.memory,
         in_memory: 0,
         spilling: false,
     };
     if let Some(pq) = &parquet {
-        // Typed by the schema: no second pass.
+        // Typed by the schema: no second pass. Dates, timestamps, decimals and the like are left by name, so a
+        // table with one such column still has its others read here.
+        let (mut columns, left): (Vec<Column>, Vec<Column>) = columns
+            .into_iter()
+            .partition(|c| pq.kind_of(c.field).is_ok());
         let rows = scan_parquet(pq, &mut columns, args.threads, args.memory, &args.out)?;
         sort_columns(&mut columns, args)?;
         return Ok(Loaded {
             rows,
             columns,
             missing,
+            left: left.into_iter().map(|c| c.name).collect(),
+            names,
         });
     }
     let rows = scan_file(args, &header, skip, &mut columns, &mut spill)?;
@@ -119,6 +130,8 @@ pub fn load(args: &Options) -> Result<Loaded, Failure> {
         rows,
         columns,
         missing,
+        left: Vec::new(),
+        names,
     })
 }
 
@@ -156,17 +169,16 @@ fn sort_columns(columns: &mut [Column], args: &Options) -> io::Result<()> {
 pub fn manifest(l: &Loaded) -> String {
     let mut o = String::with_capacity(1 << 16);
     o.push_str(&format!(
-        "{{\"rows\":{},\"peakRssMb\":{},\"missing\":[",
+        "{{\"rows\":{},\"peakRssMb\":{},\"missing\":",
         l.rows,
         peak_rss_mb()
     ));
-    for (i, m) in l.missing.iter().enumerate() {
-        if i > 0 {
-            o.push(',');
-        }
-        json::string(&mut o, m);
-    }
-    o.push_str("],\"columns\":[");
+    json::strings(&mut o, &l.missing);
+    o.push_str(",\"left\":");
+    json::strings(&mut o, &l.left);
+    o.push_str(",\"names\":");
+    json::strings(&mut o, &l.names);
+    o.push_str(",\"columns\":[");
     for (k, c) in l.columns.iter().enumerate() {
         if k > 0 {
             o.push(',');

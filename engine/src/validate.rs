@@ -8,6 +8,7 @@
 use crate::allowed::Allowed;
 use crate::cells::for_each_selected_cell;
 use crate::input::{chunks, header_index, parallel, peak_rss_mb, read_header, Failure, Progress};
+use crate::json;
 use crate::number::{js_trim, parse_decimal, scaled_bound, Decimal};
 use crate::scan::{check_text, FnvMap, Unsupported};
 use crate::typed::{boolean, timestamp};
@@ -483,7 +484,7 @@ impl Check {
     pub fn json(&self, out: &mut String) {
         let counter = |out: &mut String, c: &Counter| {
             out.push_str(&format!("{{\"failed\":{},\"examples\":", c.failed));
-            strings(out, &c.examples);
+            json::strings(out, &c.examples);
             out.push('}');
         };
         out.push_str(&format!(
@@ -501,20 +502,9 @@ impl Check {
             ",\"duplicateRows\":{},\"duplicates\":",
             self.duplicate_rows
         ));
-        strings(out, &self.duplicates);
+        json::strings(out, &self.duplicates);
         out.push('}');
     }
-}
-
-pub fn strings(out: &mut String, items: &[String]) {
-    out.push('[');
-    for (i, s) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        crate::json::string(out, s);
-    }
-    out.push(']');
 }
 
 /// The whole command: rules from stdin, counters of the rule columns the file has, as JSON.
@@ -559,7 +549,7 @@ pub fn report(rows: u64, header: &[String], rules: &[Rule], checks: &[Check]) ->
         "{{\"rows\":{rows},\"peakRssMb\":{},\"header\":",
         peak_rss_mb()
     );
-    strings(&mut o, header);
+    json::strings(&mut o, header);
     o.push_str(",\"columns\":{");
     for (k, (rule, check)) in rules.iter().zip(checks).enumerate() {
         if k > 0 {

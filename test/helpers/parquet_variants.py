@@ -4,6 +4,7 @@ usage: parquet_variants.py OUT_DIR
 Prints a JSON object: file name -> whether the engine is expected to read it (false: it hands the file back).
 """
 import json
+from decimal import Decimal
 import sys
 from pathlib import Path
 
@@ -85,5 +86,22 @@ write('byte-stream-split', table.select(['f64', 'word']), False, use_dictionary=
       use_byte_stream_split=['f64'])
 write('delta', table.select(['i32', 'word']), False, use_dictionary=False,
       column_encoding={'i32': 'DELTA_BINARY_PACKED', 'word': 'PLAIN'})
-write('date', pa.table({'d': pa.array([0, 1, None, 19000], pa.date32()), 'x': [1.0, 2.0, 3.0, 4.0]}), False)
+# Columns of types the engine leaves to the TypeScript loader (dates, timestamps, decimals) beside ones it reads: the
+# engine reads those, the loader the rest, and the joined set must equal the loader's alone.
+write('date', pa.table({'d': pa.array([0, 1, None, 19000], pa.date32()), 'x': [1.0, 2.0, 3.0, 4.0]}), True)
+instants = rng.integers(-2 * 10**17, 2 * 10**17, n)  # ns around 1970 ± 6 years
+mixed = table.select(['f64', 'word', 'few']).append_column(
+    'day', pa.array(with_nulls((instants // 86_400_000_000_000).tolist(), 10), pa.date32()),
+).append_column(
+    'ms', pa.array(with_nulls((instants // 10**6).tolist(), 9), pa.timestamp('ms')),
+).append_column(
+    'us_utc', pa.array((instants // 10**3).tolist(), pa.timestamp('us', tz='UTC')),
+).append_column(
+    'ns', pa.array(with_nulls(instants.tolist(), 12), pa.timestamp('ns')),
+).append_column(
+    'price', pa.array(with_nulls([Decimal(f'{v:.2f}') for v in rng.normal(100, 30, n)], 5), pa.decimal128(10, 2)),
+).append_column(
+    'half', pa.array(np.where(np.arange(n) % 50 == 0, np.nan, rng.normal(0, 4, n)).astype(np.float16)),
+)
+write('mixed-types', mixed, True)
 print(json.dumps(expected))

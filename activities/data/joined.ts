@@ -1,0 +1,61 @@
+// One column set from two: the native engine's, and the TypeScript loader's for the columns the engine left to it
+// (Parquet types it does not read: dates, timestamps, decimals, …). A table with one timestamp column thus keeps
+// its other columns on the engine instead of sending the whole file to hyparquet. The joined set is sorted like
+// the engine's: the left numeric columns (decimals) are sorted here, once.
+import type { DriftInput } from '../../schemas/drift.js';
+import { finiteSorted } from '../drift/stats.js';
+import type { ColumnInfo, ColumnSet } from './columns.js';
+
+type NonFinite = NonNullable<ColumnInfo['nonFinite']>;
+
+function nonFiniteOf(values: Float64Array): NonFinite {
+  const n = { nan: 0, posInf: 0, negInf: 0 };
+  for (const v of values) {
+    if (v !== v) n.nan++;
+    else if (v === Infinity) n.posInf++;
+    else if (v === -Infinity) n.negInf++;
+  }
+  return n;
+}
+
+/** `engine`'s columns and `rest`'s as one set whose columns are `names` (file order); closing it closes both. */
+export async function joinedColumns(engine: ColumnSet, rest: ColumnSet, names: string[]): Promise<ColumnSet> {
+  if (rest.rows !== engine.rows)
+    throw new Error(`${engine.uri}: the engine read ${engine.rows} rows but the TypeScript loader ${rest.rows}`);
+  const sorted = new Map<string, Float64Array>();
+  const nonFinite = new Map<string, NonFinite>();
+  for (const name of rest.names) {
+    if (rest.info(name)?.type !== 'numeric') continue;
+    const v = await rest.take(name);
+    if (v?.type !== 'numeric') continue;
+    sorted.set(name, finiteSorted(v.values));
+    nonFinite.set(name, nonFiniteOf(v.values));
+  }
+  const owner = (name: string): ColumnSet => (rest.names.includes(name) ? rest : engine);
+  const read = async (name: string, take: boolean, reuse?: ArrayBuffer): Promise<DriftInput | undefined> => {
+    if (!nonFinite.has(name)) return take ? owner(name).take(name, reuse) : owner(name).get(name);
+    const values = sorted.get(name);
+    if (take) sorted.delete(name);
+    return values && { type: 'numeric', values };
+  };
+  return {
+    uri: engine.uri,
+    rows: engine.rows,
+    names,
+    missing: engine.missing,
+    spilled: engine.spilled || rest.spilled,
+    inMemory: false,
+    sorted: true,
+    info(name) {
+      const info = owner(name).info(name);
+      const n = nonFinite.get(name);
+      return info && n ? { ...info, nonFinite: n } : info;
+    },
+    get: (name) => read(name, false),
+    take: (name, reuse) => read(name, true, reuse),
+    async close() {
+      await engine.close();
+      await rest.close();
+    },
+  };
+}
