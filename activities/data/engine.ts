@@ -1,7 +1,8 @@
 // The native data engine (engine/, Rust, built by scripts/setup.mjs) on local files, read on several threads:
 // - columns: one file of sorted finite f64s per numeric column plus exact text counts, read exactly as the
 //   TypeScript loader reads them (typing, nulls, nan/inf spellings, the 100 000-category cap), from CSV or from flat
-//   Parquet files of numbers, booleans and strings (uncompressed, snappy, zstd or gzip);
+//   Parquet files of numbers, booleans, strings, dates and timestamps (uncompressed, snappy, zstd or gzip), other
+//   Parquet columns left by name to the TypeScript loader (joined.ts);
 // - validate: the Validator's counters for every rule type from CSV, and for number, integer, string and category
 //   rules (with the DuckDB path's meaning, see parquet-sql.ts) from the same flat Parquet files;
 // It gives up with exit code 64 on what it does not read identically (quoted fields, ragged rows, bare CRs, invalid

@@ -85,7 +85,7 @@ pub fn load(args: &Options) -> Result<Loaded, Failure> {
         spilling: false,
     };
     if let Some(pq) = &parquet {
-        // Typed by the schema: no second pass. Dates, timestamps, decimals and the like are left by name, so a
+        // Typed by the schema: no second pass. Decimals, float16 and the like are left by name, so a
         // table with one such column still has its others read here.
         let (mut columns, left): (Vec<Column>, Vec<Column>) = columns
             .into_iter()

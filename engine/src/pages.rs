@@ -288,13 +288,16 @@ fn number(kind: Kind, b: &[u8]) -> f64 {
         Kind::Int64 { signed: true } => i64::from_le_bytes(b.try_into().unwrap()) as f64,
         Kind::Int64 { signed: false } => u64::from_le_bytes(b.try_into().unwrap()) as f64,
         Kind::Float => f64::from(f32::from_le_bytes(b.try_into().unwrap())),
+        // Milliseconds: exact within a JavaScript Date's range (2^53 is past it); the sink drops what is beyond.
+        Kind::Date => f64::from(i32::from_le_bytes(b.try_into().unwrap())) * 86_400_000.0,
+        Kind::Timestamp { per_ms } => (i64::from_le_bytes(b.try_into().unwrap()) / per_ms) as f64,
         _ => f64::from_le_bytes(b.try_into().unwrap()),
     }
 }
 
 fn width(kind: Kind) -> usize {
     match kind {
-        Kind::Int32 { .. } | Kind::Float => 4,
+        Kind::Int32 { .. } | Kind::Float | Kind::Date => 4,
         _ => 8,
     }
 }

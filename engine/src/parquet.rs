@@ -12,23 +12,42 @@ use std::path::Path;
 /// How a column's values are read and handed on.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Kind {
-    Int32 { signed: bool },
-    Int64 { signed: bool },
+    Int32 {
+        signed: bool,
+    },
+    Int64 {
+        signed: bool,
+    },
     Float,
     Double,
     Boolean,
     Text,
+    /// DATE (INT32 days) and TIMESTAMP (INT64 in `per_ms` units of a millisecond), read as the TypeScript loader
+    /// reads them: whole milliseconds since the epoch (sub-millisecond units divided, truncating toward zero),
+    /// shown as text.
+    Date,
+    Timestamp {
+        per_ms: i64,
+    },
 }
 
 impl Kind {
     pub fn numeric(self) -> bool {
-        !matches!(self, Kind::Boolean | Kind::Text)
+        matches!(
+            self,
+            Kind::Int32 { .. } | Kind::Int64 { .. } | Kind::Float | Kind::Double
+        )
+    }
+
+    /// Dates and timestamps: numbers (milliseconds) in the pages, text in the columns.
+    pub fn time(self) -> bool {
+        matches!(self, Kind::Date | Kind::Timestamp { .. })
     }
 }
 
 pub struct Leaf {
     pub name: String,
-    /// None: a type this engine does not read (dates, decimals, binary, …).
+    /// None: a type this engine does not read (decimals, float16, INT96, binary, …).
     pub kind: Option<Kind>,
     /// 1 for an optional column (definition levels present), 0 for a required one.
     pub max_def: u8,
@@ -127,8 +146,15 @@ struct Element {
     name: String,
     children: i32,
     converted: Option<i32>,
-    /// The LogicalType union's member id, and for INTEGER its signedness.
-    logical: Option<(i16, bool)>,
+    logical: Option<Logical>,
+}
+
+/// The LogicalType union's member id, INTEGER's signedness and TIMESTAMP's unit (in parts of a millisecond).
+#[derive(Clone, Copy)]
+struct Logical {
+    id: i16,
+    signed: bool,
+    per_ms: Option<i64>,
 }
 
 fn file_metadata(r: &mut Reader) -> Res<(Vec<Element>, Vec<RowGroup>)> {
@@ -189,21 +215,38 @@ fn element(r: &mut Reader) -> Res<Element> {
     Ok(e)
 }
 
-/// The LogicalType union: which member is set, and INTEGER's isSigned (true for the others).
-fn logical(r: &mut Reader) -> Res<(i16, bool)> {
-    let mut out = (0, true);
+/// The LogicalType union: which member is set, INTEGER's isSigned (true for the others) and TIMESTAMP's unit.
+fn logical(r: &mut Reader) -> Res<Logical> {
+    let mut out = Logical {
+        id: 0,
+        signed: true,
+        per_ms: None,
+    };
     r.fields(|r, id, t| {
-        out.0 = id;
-        if id == 10 && t == STRUCT {
-            return r.fields(|r, f, ft| match (f, ft) {
+        out.id = id;
+        match (id, t) {
+            (LOGICAL_INTEGER, STRUCT) => r.fields(|r, f, ft| match (f, ft) {
                 (2, TRUE | FALSE) => {
-                    out.1 = ft == TRUE;
+                    out.signed = ft == TRUE;
                     Ok(())
                 }
                 _ => r.skip(ft),
-            });
+            }),
+            (LOGICAL_TIMESTAMP, STRUCT) => r.fields(|r, f, ft| match (f, ft) {
+                // TimeUnit: a union of empty structs, MILLIS, MICROS or NANOS.
+                (2, STRUCT) => r.fields(|r, unit, ut| {
+                    out.per_ms = match unit {
+                        1 => Some(1),
+                        2 => Some(1000),
+                        3 => Some(1_000_000),
+                        _ => None,
+                    };
+                    r.skip(ut)
+                }),
+                _ => r.skip(ft),
+            }),
+            _ => r.skip(t),
         }
-        r.skip(t)
     })?;
     Ok(out)
 }
@@ -318,13 +361,33 @@ const UINT_8: i32 = 11;
 const UINT_64: i32 = 14;
 const INT_8: i32 = 15;
 const INT_64: i32 = 18;
+const DATE: i32 = 6;
+const TIMESTAMP_MILLIS: i32 = 9;
+const TIMESTAMP_MICROS: i32 = 10;
 const LOGICAL_STRING: i16 = 1;
+const LOGICAL_TIMESTAMP: i16 = 8;
 const LOGICAL_INTEGER: i16 = 10;
 
 fn kind(e: &Element) -> Option<Kind> {
     let physical = e.physical?;
-    let logical = e.logical.map(|l| l.0);
+    let logical = e.logical.map(|l| l.id);
     let plain = e.converted.is_none() && logical.is_none();
+    // As hyparquet decides (convert.js): the converted type first, then the logical TIMESTAMP's unit.
+    match (physical, e.converted, e.logical) {
+        (INT32, Some(DATE), _) => return Some(Kind::Date),
+        (INT64, Some(TIMESTAMP_MILLIS), _) => return Some(Kind::Timestamp { per_ms: 1 }),
+        (INT64, Some(TIMESTAMP_MICROS), _) => return Some(Kind::Timestamp { per_ms: 1000 }),
+        (
+            INT64,
+            None,
+            Some(Logical {
+                id: LOGICAL_TIMESTAMP,
+                per_ms: Some(per_ms),
+                ..
+            }),
+        ) => return Some(Kind::Timestamp { per_ms }),
+        _ => {}
+    }
     match physical {
         BOOLEAN | FLOAT | DOUBLE if plain => Some(match physical {
             BOOLEAN => Kind::Boolean,
@@ -334,7 +397,14 @@ fn kind(e: &Element) -> Option<Kind> {
         INT32 | INT64 => {
             let signed = match (e.converted, e.logical) {
                 (None, None) => true,
-                (_, Some((LOGICAL_INTEGER, signed))) => signed,
+                (
+                    _,
+                    Some(Logical {
+                        id: LOGICAL_INTEGER,
+                        signed,
+                        ..
+                    }),
+                ) => signed,
                 (Some(c), None) if (INT_8..=INT_64).contains(&c) => true,
                 (Some(c), None) if (UINT_8..=UINT_64).contains(&c) => false,
                 _ => return None,

@@ -1,11 +1,13 @@
 // `sluice-engine columns` on a Parquet file: each row group's selected column chunks are decoded on the threads,
 // one column at a time per thread, into the same Column state the CSV scan fills (load.rs sorts and writes them).
 // Types come from the schema, not the values: numbers (as DuckDB casts them to DOUBLE), booleans counted as
-// "true"/"false", UTF-8 strings counted with the empty string as a null, as the TypeScript Parquet loader does.
+// "true"/"false", UTF-8 strings counted with the empty string as a null, dates and timestamps counted as the ISO
+// text of their millisecond (an invalid Date is a null), as the TypeScript Parquet loader does.
 use crate::columns::Column;
 use crate::input::{Failure, Progress};
 use crate::pages::{read_chunk, ChunkOf, Scratch, Sink};
 use crate::parquet::{Chunk, ParquetFile};
+use crate::typed::{iso, MAX_DATE_MS};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -16,13 +18,27 @@ struct ColumnSink<'a> {
     budget: usize,
     dir: &'a Path,
     id: usize,
+    /// A date or timestamp column: its numbers are milliseconds, counted as text.
+    time: bool,
+    text: Vec<u8>,
 }
 
 impl Sink for ColumnSink<'_> {
     fn numbers(&mut self, v: &[f64]) -> Result<(), Failure> {
-        Ok(self
-            .col
-            .push_shared(v, self.in_memory, self.budget, self.dir, self.id)?)
+        if !self.time {
+            return Ok(self
+                .col
+                .push_shared(v, self.in_memory, self.budget, self.dir, self.id)?);
+        }
+        for &ms in v {
+            if ms.abs() > MAX_DATE_MS as f64 {
+                self.col.nulls += 1;
+            } else {
+                iso(ms as i64, &mut self.text);
+                self.col.add_text(&self.text, 1);
+            }
+        }
+        Ok(())
     }
 
     fn text(&mut self, key: &[u8], n: u64) -> Result<(), Failure> {
@@ -65,6 +81,8 @@ pub fn scan_parquet(
             budget,
             dir,
             id: k,
+            time: kinds[k].time(),
+            text: Vec::new(),
         };
         let of = ChunkOf {
             chunk,

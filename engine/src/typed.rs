@@ -1,5 +1,6 @@
 // Boolean and timestamp cells read as validate.ts reads them (parseBoolean, parseTimestamp), on bytes: the same
-// grammar, so the engine and the Validator accept, reject, bound and deduplicate the same cells.
+// grammar, so the engine and the Validator accept, reject, bound and deduplicate the same cells. And Parquet dates
+// and timestamps written as the TypeScript loader shows them: JavaScript's Date.prototype.toISOString.
 
 /// 1 for `true`/`1`, 0 for `false`/`0` (ASCII case ignored, nothing trimmed), None for anything else.
 pub fn boolean(c: &[u8]) -> Option<f64> {
@@ -24,7 +25,7 @@ const DAYS: [i64; 12] = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /// Days from 1970-01-01 to the given proleptic Gregorian date (month 1..=12), by whole 400-year eras of 146 097
 /// days counted from a March-based year, so February's length only matters at the end of a year.
-fn days(y: i64, m: i64, d: i64) -> i64 {
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let year_of_era = y - era * 400;
@@ -47,7 +48,7 @@ pub fn timestamp(c: &[u8]) -> Option<f64> {
     if mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) {
         return None;
     }
-    let date = days(y, mo, d) * 86_400_000;
+    let date = days_from_civil(y, mo, d) * 86_400_000;
     if n == 10 {
         return Some(date as f64);
     }
@@ -105,9 +106,76 @@ pub fn timestamp(c: &[u8]) -> Option<f64> {
     Some((t - sign * (oh * 60 + om) * 60_000) as f64)
 }
 
+/// days_from_civil's inverse: (year, month 1..=12, day 1..=31) of a day count from 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let d = day_of_year - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (year_of_era + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// The largest distance from the epoch, in milliseconds, of a valid JavaScript Date.
+pub const MAX_DATE_MS: i64 = 8_640_000_000_000_000;
+
+/// `new Date(ms).toISOString()` into `out` (cleared first) for |ms| ≤ MAX_DATE_MS: `YYYY-MM-DDTHH:MM:SS.mmmZ`,
+/// the year as `+YYYYYY` or `-YYYYYY` outside 0..=9999.
+pub fn iso(ms: i64, out: &mut Vec<u8>) {
+    use std::io::Write;
+    let (y, m, d) = civil_from_days(ms.div_euclid(86_400_000));
+    let t = ms.rem_euclid(86_400_000);
+    out.clear();
+    let _ = if (0..=9999).contains(&y) {
+        write!(out, "{y:04}")
+    } else {
+        write!(out, "{}{:06}", if y < 0 { '-' } else { '+' }, y.abs())
+    };
+    let _ = write!(
+        out,
+        "-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t / 3_600_000,
+        t / 60_000 % 60,
+        t / 1000 % 60,
+        t % 1000
+    );
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{boolean, timestamp};
+    use super::{boolean, iso, timestamp};
+
+    #[test]
+    fn iso_text_as_javascript_writes_it() {
+        let mut out = Vec::new();
+        for (ms, want) in [
+            (0, "1970-01-01T00:00:00.000Z"),
+            (-1, "1969-12-31T23:59:59.999Z"),
+            (951_782_400_000, "2000-02-29T00:00:00.000Z"),
+            (1_714_550_400_500, "2024-05-01T08:00:00.500Z"),
+            (-62_167_219_200_000, "0000-01-01T00:00:00.000Z"),
+            (-62_167_219_200_001, "-000001-12-31T23:59:59.999Z"),
+            (253_402_300_800_000, "+010000-01-01T00:00:00.000Z"),
+            (8_640_000_000_000_000, "+275760-09-13T00:00:00.000Z"),
+            (-8_640_000_000_000_000, "-271821-04-20T00:00:00.000Z"),
+        ] {
+            iso(ms, &mut out);
+            assert_eq!(String::from_utf8_lossy(&out), want, "{ms}");
+            // What parseTimestamp reads back is the same instant, within its years.
+            if (-62_167_219_200_000..253_402_300_800_000).contains(&ms) {
+                assert_eq!(timestamp(&out), Some(ms as f64), "{want}");
+            }
+        }
+        // Every day of 1600–2400 round-trips through the civil date.
+        for day in -135_140..157_000 {
+            iso(day * 86_400_000, &mut out);
+            assert_eq!(timestamp(&out[..10]), Some((day * 86_400_000) as f64));
+        }
+    }
 
     #[test]
     fn booleans() {

@@ -86,8 +86,8 @@ write('byte-stream-split', table.select(['f64', 'word']), False, use_dictionary=
       use_byte_stream_split=['f64'])
 write('delta', table.select(['i32', 'word']), False, use_dictionary=False,
       column_encoding={'i32': 'DELTA_BINARY_PACKED', 'word': 'PLAIN'})
-# Columns of types the engine leaves to the TypeScript loader (dates, timestamps, decimals) beside ones it reads: the
-# engine reads those, the loader the rest, and the joined set must equal the loader's alone.
+# Dates and timestamps in every unit (read as ISO text) and types the engine leaves to the TypeScript loader
+# (decimal, float16) beside numbers and text: the joined set must equal the loader's alone.
 write('date', pa.table({'d': pa.array([0, 1, None, 19000], pa.date32()), 'x': [1.0, 2.0, 3.0, 4.0]}), True)
 instants = rng.integers(-2 * 10**17, 2 * 10**17, n)  # ns around 1970 ± 6 years
 mixed = table.select(['f64', 'word', 'few']).append_column(

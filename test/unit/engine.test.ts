@@ -162,7 +162,7 @@ function parquetVariants(): Record<string, boolean> {
 }
 
 describe('native Parquet reader matches the DuckDB loader', () => {
-  it('reads dictionary, plain, v2, multi-page, fallback, required, zstd and gzip layouts, leaves dates, timestamps and decimals to the loader; hands other codecs and encodings back', async () => {
+  it('reads dictionary, plain, v2, multi-page, fallback, required, zstd and gzip layouts, dates and timestamps, leaves decimals to the loader; hands other codecs and encodings back', async () => {
     // pyarrow writes one table (every integer width, floats with NaN/±inf/-0, booleans, texts with '' and nulls)
     // in each layout; the native reading must equal DuckDB's, and the files it cannot read must come back to it.
     const expected = parquetVariants();
@@ -223,9 +223,13 @@ describe('native Parquet reader on damaged files', () => {
   it('either reads or hands back every file with flipped bytes: never a crash, a hang or a wild allocation', async () => {
     parquetVariants();
     const sources = await Promise.all(
-      ['v2-small-pages.parquet', 'dict-snappy.parquet', 'v2-zstd-1.parquet', 'v2-gzip-9.parquet'].map((f) =>
-        readFile(join(dir, f)),
-      ),
+      [
+        'v2-small-pages.parquet',
+        'dict-snappy.parquet',
+        'v2-zstd-1.parquet',
+        'v2-gzip-9.parquet',
+        'mixed-types.parquet',
+      ].map((f) => readFile(join(dir, f))),
     );
     let seed = 3;
     const rnd = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
