@@ -2,8 +2,9 @@
 // the meaning the DuckDB path gives them (activities/data/parquet-sql.ts): number and integer rules without a
 // value list on numeric columns (integer storage is always whole; floats fail `type` when NaN or ±inf, or, for
 // `integer`, not whole), string and category rules on UTF-8 columns, where '' is a null. Examples are the values as
-// the TypeScript reader writes them (String(v)). Any other pairing of rule and column type is Unsupported, and the
-// file goes back to the TypeScript path.
+// the TypeScript reader writes them (String(v)). Timestamp rules on date and timestamp columns follow the TypeScript
+// path instead (hyparquet's Date, its ISO text, parseTimestamp): see CheckSink::times. Any other pairing of rule and
+// column type is Unsupported, and the file goes back to the TypeScript path.
 use crate::allowed::Allowed;
 use crate::input::{header_index, Failure};
 use crate::number::{js_text, js_trim};
@@ -11,6 +12,7 @@ use crate::pages::{read_chunk, ChunkOf, Sink};
 use crate::parquet::{Kind, ParquetFile};
 use crate::parquet_load::for_each_chunk;
 use crate::scan::Unsupported;
+use crate::typed::{iso, MAX_DATE_MS};
 use crate::validate::{
     read_rules, report, whole, Check, Key, Kind as RuleKind, Rule, PREFETCH_AHEAD,
 };
@@ -54,8 +56,56 @@ impl CheckSink<'_> {
     }
 }
 
+/// The instants parseTimestamp reads back from an ISO text: years 0000 to 9999 (beyond, the text has a signed
+/// six-digit year).
+const FIRST_YEAR_MS: f64 = -62_167_219_200_000.0;
+const PAST_LAST_YEAR_MS: f64 = 253_402_300_800_000.0;
+
+fn iso_text(ms: f64) -> Result<String, Unsupported> {
+    let mut t = Vec::with_capacity(24);
+    iso(ms as i64, &mut t);
+    Ok(String::from_utf8_lossy(&t).into_owned())
+}
+
+impl CheckSink<'_> {
+    /// A timestamp rule on milliseconds from a date or timestamp column, as the TypeScript path checks them: a
+    /// value beyond a JavaScript Date's range is an invalid Date, whose text is '' (a null); one outside years
+    /// 0–9999 fails `type` (parseTimestamp does not read a six-digit year); examples are the ISO texts.
+    fn times(&mut self, v: &[f64]) -> Result<(), Failure> {
+        let (lo, hi, _) = self.bounds();
+        let (unique, c) = (self.rule.unique, &mut *self.check);
+        for (i, &x) in v.iter().enumerate() {
+            if x.abs() > MAX_DATE_MS as f64 {
+                c.nulls += 1;
+                continue;
+            }
+            c.non_null += 1;
+            if !(FIRST_YEAR_MS..PAST_LAST_YEAR_MS).contains(&x) {
+                c.type_.fail(1, || iso_text(x))?;
+                continue;
+            }
+            if x < lo {
+                c.min.fail(1, || iso_text(x))?;
+            }
+            if x > hi {
+                c.max.fail(1, || iso_text(x))?;
+            }
+            if unique {
+                if let Some(&ahead) = v.get(i + PREFETCH_AHEAD) {
+                    c.prefetch((ahead + 0.0).to_bits());
+                }
+                c.count_seen(Key::Num((x + 0.0).to_bits()), || iso_text(x))?;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Sink for CheckSink<'_> {
     fn numbers(&mut self, v: &[f64]) -> Result<(), Failure> {
+        if self.kind.time() {
+            return self.times(v);
+        }
         let clean = self.clean(v);
         let (lo, hi, integer) = self.bounds();
         let (rule, kind, c) = (self.rule, self.kind, &mut *self.check);
@@ -113,7 +163,7 @@ impl Sink for CheckSink<'_> {
     }
 
     fn passes(&mut self, dict: &[f64]) -> bool {
-        !self.rule.unique && self.clean(dict)
+        !self.rule.unique && !self.kind.time() && self.clean(dict)
     }
 
     fn passed(&mut self, n: u64) {
@@ -141,7 +191,8 @@ pub fn run(input: &Path, threads: usize) -> Result<String, Failure> {
         let fits = match rule.kind {
             RuleKind::Number | RuleKind::Integer => kind.numeric() && rule.allowed.is_none(),
             RuleKind::Text => kind == Kind::Text,
-            RuleKind::Boolean | RuleKind::Timestamp => false,
+            RuleKind::Timestamp => kind.time() && rule.allowed.is_none(),
+            RuleKind::Boolean => false,
         };
         if !fits {
             return Err(Failure::Unsupported(format!(

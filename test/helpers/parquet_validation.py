@@ -34,6 +34,19 @@ for i in range(n):
     seq.append(2 * i if i < n - n // 10 else int(rng.integers(0, n)) if r < 0.5 else 2 * n + 2 * i + 1)
     # Every value within its rule: dictionary pages that pass whole.
     score.append(None if r < 0.05 else round(float(rng.uniform(0, 100)), 1))
+# Instants in milliseconds: 1980–2040 around the rules' bounds (1990, 2030), repeats, years outside 0–9999 (a
+# six-digit ISO year parseTimestamp rejects) and past a JavaScript Date's range (an invalid Date: a null).
+Y1990, Y2030, DAY = 631_152_000_000, 1_893_456_000_000, 86_400_000
+ODD_MS = [Y1990, Y1990 - 1, Y2030, Y2030 + 1, -62_167_219_200_001, 253_402_300_800_000, 9 * 10**15, -(9 * 10**15), 0]
+at_ms, at_ns, day = [], [], []
+for i in range(n):
+    r = rng.random()
+    base = int(rng.integers(315_532_800_000, 2_208_988_800_000))
+    at_ms.append(None if r < 0.03 else pick(ODD_MS, i) if r < 0.1 else base - base % 1000 if r < 0.2 else base)
+    # Nanoseconds, negative ones included: divided toward zero as hyparquet divides them.
+    at_ns.append(None if r > 0.98 else int(rng.integers(-(2**62), 2**62)) if r < 0.9 else int(rng.integers(-5, 5)))
+    day.append(None if r < 0.02 else int(rng.choice([-719_529, 2_932_897, 10**8, 0])) if r > 0.95
+               else int(rng.integers(3650, 25_000)))
 table = pa.table({
     'amount': pa.array(amount, pa.float64()),
     'ratio': pa.array(ratio, pa.float32()),
@@ -43,6 +56,9 @@ table = pa.table({
     'extra': pa.array([i % 3 for i in range(n)], pa.int32()),
     'seq': pa.array(seq, pa.int64()),
     'score': pa.array(score, pa.float64()),
+    'at': pa.array(at_ms, pa.timestamp('ms')),
+    'at_ns': pa.array(at_ns, pa.timestamp('ns', tz='UTC')),
+    'day': pa.array(day, pa.date32()),
 })
 names = []
 for layout, kw in {
