@@ -4,8 +4,8 @@
 //   Parquet files of numbers, booleans, strings, dates and timestamps (uncompressed, snappy, zstd or gzip), other
 //   Parquet columns left by name to the TypeScript loader (joined.ts);
 // - validate: the Validator's counters for every rule type from CSV, and for number, integer, string and category
-//   rules (with the DuckDB path's meaning, see parquet-sql.ts) and timestamp rules on dates and timestamps from the
-//   same flat Parquet files;
+//   rules (with the DuckDB path's meaning, see parquet-sql.ts), timestamp rules on dates and timestamps and boolean
+//   rules from the same flat Parquet files;
 // It gives up with exit code 64 on what it does not read identically (quoted fields, ragged rows, bare CRs, invalid
 // UTF-8, other Parquet rule types, types, codecs or encodings): the caller then uses the TypeScript code, which
 // also gives the canonical error for a malformed file.
@@ -109,7 +109,7 @@ export async function runEngine(
 
 /**
  * Validation counters of the rule columns of the CSV or Parquet file at `path`; null when the rules or the file need
- * the TypeScript Validator (quoted fields; boolean rules on Parquet, other Parquet types, …: see
+ * the TypeScript Validator (quoted fields; other Parquet types and rule pairings, …: see
  * engine/src/validate.rs and validate_parquet.rs).
  */
 export async function engineValidate(

@@ -2,9 +2,10 @@
 // the meaning the DuckDB path gives them (activities/data/parquet-sql.ts): number and integer rules without a
 // value list on numeric columns (integer storage is always whole; floats fail `type` when NaN or ±inf, or, for
 // `integer`, not whole), string and category rules on UTF-8 columns, where '' is a null. Examples are the values as
-// the TypeScript reader writes them (String(v)). Timestamp rules on date and timestamp columns follow the TypeScript
-// path instead (hyparquet's Date, its ISO text, parseTimestamp): see CheckSink::times. Any other pairing of rule and
-// column type is Unsupported, and the file goes back to the TypeScript path.
+// the TypeScript reader writes them (String(v)). Timestamp rules on date and timestamp columns, and boolean rules,
+// follow the TypeScript path instead (hyparquet's values as text: a Date's ISO text read by parseTimestamp, String(x)
+// or true/false read by parseBoolean): see CheckSink::times and mistyped. Any other pairing of rule and column type
+// is Unsupported, and the file goes back to the TypeScript path.
 use crate::allowed::Allowed;
 use crate::input::{header_index, Failure};
 use crate::number::{js_text, js_trim};
@@ -29,6 +30,16 @@ fn text_of(kind: Kind, v: f64) -> Result<String, Unsupported> {
     }
 }
 
+/// Whether a number fails a rule's `type`: not finite; for an integer rule not whole; for a boolean rule not 0 or 1
+/// (whose text, String(x), is what parseBoolean reads).
+fn mistyped(rule: RuleKind, x: f64) -> bool {
+    match rule {
+        RuleKind::Boolean => x != 0.0 && x != 1.0,
+        RuleKind::Integer => !x.is_finite() || !whole(x),
+        _ => !x.is_finite(),
+    }
+}
+
 struct CheckSink<'a> {
     rule: &'a Rule,
     kind: Kind,
@@ -37,20 +48,20 @@ struct CheckSink<'a> {
 }
 
 impl CheckSink<'_> {
-    /// The rule's bounds (open where it sets none) and whether values must be whole.
-    fn bounds(&self) -> (f64, f64, bool) {
+    /// The rule's bounds, open where it sets none.
+    fn bounds(&self) -> (f64, f64) {
         let rule = self.rule;
         (
             rule.min.map_or(f64::NEG_INFINITY, |b| b.0),
             rule.max.map_or(f64::INFINITY, |b| b.0),
-            rule.kind == RuleKind::Integer,
         )
     }
 
     /// Whether no value of `v` fails a check (each may still count for `unique`).
     fn clean(&self, v: &[f64]) -> bool {
-        let (lo, hi, integer) = self.bounds();
-        let ok = |x: f64| x.is_finite() & (x >= lo) & (x <= hi) & (!integer || whole(x));
+        let (lo, hi) = self.bounds();
+        let kind = self.rule.kind;
+        let ok = |x: f64| !mistyped(kind, x) & (x >= lo) & (x <= hi);
         // Branch-free over the whole slice: most pages hold no failing value.
         v.iter().fold(true, |all, &x| all & ok(x))
     }
@@ -72,7 +83,7 @@ impl CheckSink<'_> {
     /// value beyond a JavaScript Date's range is an invalid Date, whose text is '' (a null); one outside years
     /// 0–9999 fails `type` (parseTimestamp does not read a six-digit year); examples are the ISO texts.
     fn times(&mut self, v: &[f64]) -> Result<(), Failure> {
-        let (lo, hi, _) = self.bounds();
+        let (lo, hi) = self.bounds();
         let (unique, c) = (self.rule.unique, &mut *self.check);
         for (i, &x) in v.iter().enumerate() {
             if x.abs() > MAX_DATE_MS as f64 {
@@ -107,7 +118,7 @@ impl Sink for CheckSink<'_> {
             return self.times(v);
         }
         let clean = self.clean(v);
-        let (lo, hi, integer) = self.bounds();
+        let (lo, hi) = self.bounds();
         let (rule, kind, c) = (self.rule, self.kind, &mut *self.check);
         c.non_null += v.len() as u64;
         if clean && !rule.unique {
@@ -115,7 +126,7 @@ impl Sink for CheckSink<'_> {
         }
         for (i, &x) in v.iter().enumerate() {
             if !clean {
-                if !x.is_finite() || (integer && !whole(x)) {
+                if mistyped(rule.kind, x) {
                     c.type_.fail(1, || text_of(kind, x))?;
                     continue;
                 }
@@ -192,7 +203,11 @@ pub fn run(input: &Path, threads: usize) -> Result<String, Failure> {
             RuleKind::Number | RuleKind::Integer => kind.numeric() && rule.allowed.is_none(),
             RuleKind::Text => kind == Kind::Text,
             RuleKind::Timestamp => kind.time() && rule.allowed.is_none(),
-            RuleKind::Boolean => false,
+            // A boolean column's values are all true or false: only its nulls count, so no unique or value list.
+            RuleKind::Boolean => {
+                rule.allowed.is_none()
+                    && (kind.numeric() || (kind == Kind::Boolean && !rule.unique))
+            }
         };
         if !fits {
             return Err(Failure::Unsupported(format!(

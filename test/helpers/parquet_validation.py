@@ -59,6 +59,7 @@ table = pa.table({
     'at': pa.array(at_ms, pa.timestamp('ms')),
     'at_ns': pa.array(at_ns, pa.timestamp('ns', tz='UTC')),
     'day': pa.array(day, pa.date32()),
+    'flag': pa.array([None if i % 17 == 5 else bool(rng.random() < 0.3) for i in range(n)], pa.bool_()),
 })
 names = []
 for layout, kw in {

@@ -212,21 +212,26 @@ const parquetRules = ValidationRules.parse({
     at: { type: 'timestamp', min: Date.UTC(1990, 0, 1), max: Date.UTC(2030, 0, 1), unique: true, mostly: 0.5 },
     at_ns: { type: 'timestamp', unique: true },
     day: { type: 'timestamp', min: 0, nullable: false },
+    // Booleans: true/false stored as such, and 0/1/2 stored as integers (2 fails type).
+    flag: { type: 'boolean', nullable: false },
+    extra: { type: 'boolean', unique: true },
     nowhere: { type: 'number' },
   },
 });
-const withoutTimes = ValidationRules.parse({
+const notForHyparquet = ValidationRules.parse({
   ...parquetRules,
-  columns: Object.fromEntries(Object.entries(parquetRules.columns).filter(([, r]) => r.type !== 'timestamp')),
+  columns: Object.fromEntries(
+    Object.entries(parquetRules.columns).filter(([, r]) => r.type !== 'timestamp' && r.type !== 'boolean'),
+  ),
 });
 
 describe('native Parquet validator matches the DuckDB and TypeScript path', () => {
   it.each([1, 2])('on generated edge cases in five layouts, one zstd and one gzip (seed %i)', async (seed) => {
     for (const file of parquetFiles(seed, 4000)) {
-      // The TypeScript path reads timestamp rules' columns through hyparquet, which has neither zstd nor gzip: the
-      // comparison leaves those rules out there.
-      const times = !/-(zstd|gzip)\.parquet$/.test(file);
-      const { native, ts, counts } = await compare(file, null, times ? parquetRules : withoutTimes);
+      // The TypeScript path reads timestamp and boolean rules' columns through hyparquet, which has neither zstd nor
+      // gzip: the comparison leaves those rules out there.
+      const hyparquet = !/-(zstd|gzip)\.parquet$/.test(file);
+      const { native, ts, counts } = await compare(file, null, hyparquet ? parquetRules : notForHyparquet);
       expect(counts, file).not.toBeNull();
       expect(native, file).toEqual(ts);
       expect(native.checks.filter((c) => c.failed > 0).length).toBeGreaterThan(5);
@@ -236,8 +241,9 @@ describe('native Parquet validator matches the DuckDB and TypeScript path', () =
       // score passes whole: its dictionary pages are only counted, and the counts still match.
       expect(check('score', 'max'), file).toMatchObject({ failed: 0, passed: true });
       expect(check('score', 'type')?.total, file).toBeGreaterThan(3000);
-      // Timestamps as the TypeScript path reads them: years past 9999 fail type, bounds and repeats fail too.
-      if (times)
+      // Timestamps and booleans as the TypeScript path reads them: years past 9999 fail type, as does a 2 for a
+      // boolean; bounds and repeats fail too.
+      if (hyparquet)
         for (const [column, name] of [
           ['at', 'type'],
           ['at', 'min'],
@@ -246,6 +252,9 @@ describe('native Parquet validator matches the DuckDB and TypeScript path', () =
           ['at_ns', 'unique'],
           ['day', 'type'],
           ['day', 'nullable'],
+          ['flag', 'nullable'],
+          ['extra', 'type'],
+          ['extra', 'unique'],
         ])
           expect(check(column as string, name as string)?.failed, `${file} ${column} ${name}`).toBeGreaterThan(0);
     }
@@ -256,7 +265,7 @@ describe('native Parquet validator matches the DuckDB and TypeScript path', () =
     for (const extra of [
       { extra: { type: 'integer', values: ['0', '1'] } },
       { tier: { type: 'number' } },
-      { extra: { type: 'boolean' } },
+      { flag: { type: 'boolean', unique: true } },
     ]) {
       const r = ValidationRules.parse({ minRows: 0, columns: { ...parquetRules.columns, ...extra } });
       const { native, ts, counts } = await compare(file as string, null, r);
