@@ -3,7 +3,7 @@
 // are never downloaded whole. Chosen over DuckDB by measurement (docs/data-quality.md#engine). Column loading for
 // drift and profiles of local files goes through DuckDB instead (openParquetColumnsDuckDB, at the end).
 import { parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
-import type { AsyncBuffer, DecodedArray, FileMetaData, SchemaElement } from 'hyparquet';
+import type { AsyncBuffer, Compressors, DecodedArray, FileMetaData, SchemaElement } from 'hyparquet';
 import type { Storage } from '../storage/types.js';
 import type { TableReader } from './reader.js';
 import { DataFormatError } from './errors.js';
@@ -67,6 +67,20 @@ function kindOf(el: SchemaElement): ParquetKind {
   return 'string';
 }
 
+let loaded: Promise<Compressors> | undefined;
+
+/**
+ * Decoders for the codecs hyparquet lacks (gzip, brotli, zstd, lz4), pure JavaScript, loaded on first use: the
+ * native engine and DuckDB read most files, this path only what they leave. Snappy stays hyparquet's own.
+ */
+function codecs(): Promise<Compressors> {
+  loaded ??= import('hyparquet-compressors').then(({ compressors: { SNAPPY, ...others } }) => {
+    void SNAPPY;
+    return others;
+  });
+  return loaded;
+}
+
 /** An AsyncBuffer over Storage range reads (hyparquet's file abstraction). */
 function rangeBuffer(storage: Storage, uri: string, size: number): AsyncBuffer {
   return {
@@ -111,6 +125,7 @@ export async function openParquetFile(storage: Storage, uri: string): Promise<Pa
         await parquetRead({
           file,
           metadata,
+          compressors: await codecs(),
           columns: names,
           rowStart: start,
           rowEnd: end,

@@ -330,7 +330,12 @@ describe('a Parquet object on S3 (moto) that the engine hands back', () => {
 
     fetches.length = 0;
     const rules = ValidationRules.parse({
-      columns: { f64: { type: 'number', min: 0 }, word: { type: 'category', values: ['a', 'b'] } },
+      // flag's boolean rule goes through hyparquet, with its brotli decoder.
+      columns: {
+        f64: { type: 'number', min: 0 },
+        word: { type: 'category', values: ['a', 'b'] },
+        flag: { type: 'boolean' },
+      },
     });
     const report = await validateUri(counted, uri, rules);
     expect(fetches).toEqual(['openRead']);
