@@ -1,11 +1,12 @@
 // `sluice-engine validate --format parquet`: validate.rs's counters from a flat Parquet file's typed values, with
-// the meaning the DuckDB path gives them (activities/data/parquet-sql.ts): number and integer rules without a
-// value list on numeric columns (integer storage is always whole; floats fail `type` when NaN or ±inf, or, for
-// `integer`, not whole), string and category rules on UTF-8 columns, where '' is a null. Examples are the values as
-// the TypeScript reader writes them (String(v)). Timestamp rules on date and timestamp columns, and boolean rules,
-// follow the TypeScript path instead (hyparquet's values as text: a Date's ISO text read by parseTimestamp, String(x)
-// or true/false read by parseBoolean): see CheckSink::times and mistyped. Any other pairing of rule and column type
-// is Unsupported, and the file goes back to the TypeScript path.
+// the meaning the DuckDB path gives them (activities/data/parquet-sql.ts): number and integer rules on numeric
+// columns (integer storage is always whole; floats fail `type` when NaN or ±inf, or, for `integer`, not whole; a
+// value list compares String(v), as the TypeScript path that takes such a rule does), string and category rules on
+// UTF-8 columns, where '' is a null. Examples are the values as the TypeScript reader writes them (String(v)).
+// Timestamp rules on date and timestamp columns, and boolean rules, follow the TypeScript path too (hyparquet's
+// values as text: a Date's ISO text read by parseTimestamp, String(x) or true/false read by parseBoolean): see
+// CheckSink::times and mistyped. Any other pairing of rule and column type is Unsupported, and the file goes back
+// to the TypeScript path.
 use crate::allowed::Allowed;
 use crate::input::{header_index, Failure};
 use crate::number::{js_text, js_trim};
@@ -28,6 +29,11 @@ fn text_of(kind: Kind, v: f64) -> Result<String, Unsupported> {
             "an integer example past 2^53 (its digits are not kept)".into(),
         )),
     }
+}
+
+/// Whether a number is in a value list: its text, String(x), as the TypeScript path compares it.
+fn allowed(set: &Allowed, kind: Kind, x: f64) -> Result<bool, Unsupported> {
+    Ok(Rule::allows(set, text_of(kind, x)?.as_bytes()))
 }
 
 /// Whether a number fails a rule's `type`: not finite; for an integer rule not whole; for a boolean rule not 0 or 1
@@ -64,6 +70,10 @@ impl CheckSink<'_> {
         let ok = |x: f64| !mistyped(kind, x) & (x >= lo) & (x <= hi);
         // Branch-free over the whole slice: most pages hold no failing value.
         v.iter().fold(true, |all, &x| all & ok(x))
+            && self.allowed.is_none_or(|set| {
+                v.iter()
+                    .all(|&x| allowed(set, self.kind, x).unwrap_or(false))
+            })
     }
 }
 
@@ -119,7 +129,7 @@ impl Sink for CheckSink<'_> {
         }
         let clean = self.clean(v);
         let (lo, hi) = self.bounds();
-        let (rule, kind, c) = (self.rule, self.kind, &mut *self.check);
+        let (rule, kind, set, c) = (self.rule, self.kind, self.allowed, &mut *self.check);
         c.non_null += v.len() as u64;
         if clean && !rule.unique {
             return Ok(());
@@ -135,6 +145,11 @@ impl Sink for CheckSink<'_> {
                 }
                 if x > hi {
                     c.max.fail(1, || text_of(kind, x))?;
+                }
+                if let Some(set) = set {
+                    if !allowed(set, kind, x)? {
+                        c.values.fail(1, || text_of(kind, x))?;
+                    }
                 }
             }
             if rule.unique {
@@ -200,7 +215,7 @@ pub fn run(input: &Path, threads: usize) -> Result<String, Failure> {
         };
         let kind = pq.kind_of(field)?;
         let fits = match rule.kind {
-            RuleKind::Number | RuleKind::Integer => kind.numeric() && rule.allowed.is_none(),
+            RuleKind::Number | RuleKind::Integer => kind.numeric(),
             RuleKind::Text => kind == Kind::Text,
             RuleKind::Timestamp => kind.time() && rule.allowed.is_none(),
             // A boolean column's values are all true or false: only its nulls count, so no unique or value list.
