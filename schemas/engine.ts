@@ -37,7 +37,7 @@ export const EngineManifest = z.object({
   peakRssMb: z.number().nonnegative(),
   /** Requested columns the file does not have. */
   missing: z.array(z.string()),
-  /** Present columns of Parquet types the engine does not read (decimals, float16, INT96, …), by name. */
+  /** Present columns of Parquet types the engine does not read (decimals, float16, binary, …), by name. */
   left: z.array(z.string()),
   /** Every present requested column, read or left, in file order. */
   names: z.array(z.string()),

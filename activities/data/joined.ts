@@ -1,5 +1,5 @@
 // One column set from two: the native engine's, and the TypeScript loader's for the columns the engine left to it
-// (Parquet types it does not read: decimals, float16, INT96, …). A table with one such column thus keeps its other
+// (Parquet types it does not read: decimals, float16, binary, …). A table with one such column thus keeps its other
 // columns on the engine instead of sending the whole file to hyparquet. The joined set is sorted like the engine's:
 // the left numeric columns (decimals) are sorted here, once.
 import type { DriftInput } from '../../schemas/drift.js';

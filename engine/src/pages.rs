@@ -291,6 +291,7 @@ fn number(kind: Kind, b: &[u8]) -> f64 {
         // Milliseconds: exact within a JavaScript Date's range (2^53 is past it); the sink drops what is beyond.
         Kind::Date => f64::from(i32::from_le_bytes(b.try_into().unwrap())) * 86_400_000.0,
         Kind::Timestamp { per_ms } => (i64::from_le_bytes(b.try_into().unwrap()) / per_ms) as f64,
+        Kind::Int96 => int96_ms(b),
         _ => f64::from_le_bytes(b.try_into().unwrap()),
     }
 }
@@ -298,7 +299,28 @@ fn number(kind: Kind, b: &[u8]) -> f64 {
 fn width(kind: Kind) -> usize {
     match kind {
         Kind::Int32 { .. } | Kind::Float | Kind::Date => 4,
+        Kind::Int96 => 12,
         _ => 8,
+    }
+}
+
+/// An INT96 timestamp's milliseconds, computed as hyparquet computes them (plain.js, convert.js): the low 8 bytes
+/// as a signed nanosecond count OR-ed with the high 4 bytes shifted up 64 bits (so a negative low word swallows the
+/// day), Julian day 2 440 588 as the epoch, then nanoseconds divided toward zero. Beyond a Date's range: infinity.
+fn int96_ms(b: &[u8]) -> f64 {
+    let low = i64::from_le_bytes(b[..8].try_into().unwrap());
+    let high = i32::from_le_bytes(b[8..].try_into().unwrap());
+    let value = if low < 0 {
+        i128::from(low)
+    } else {
+        i128::from(high) << 64 | i128::from(low)
+    };
+    let nanos = ((value >> 64) - 2_440_588) * 86_400_000_000_000 + (value & 0xFFFF_FFFF_FFFF_FFFF);
+    let ms = nanos / 1_000_000;
+    if ms.abs() > 8_640_000_000_000_000 {
+        f64::INFINITY
+    } else {
+        ms as f64
     }
 }
 

@@ -29,6 +29,8 @@ pub enum Kind {
     Timestamp {
         per_ms: i64,
     },
+    /// INT96: nanoseconds of the day and a Julian day, the timestamps Spark and Impala long wrote.
+    Int96,
 }
 
 impl Kind {
@@ -41,13 +43,13 @@ impl Kind {
 
     /// Dates and timestamps: numbers (milliseconds) in the pages, text in the columns.
     pub fn time(self) -> bool {
-        matches!(self, Kind::Date | Kind::Timestamp { .. })
+        matches!(self, Kind::Date | Kind::Timestamp { .. } | Kind::Int96)
     }
 }
 
 pub struct Leaf {
     pub name: String,
-    /// None: a type this engine does not read (decimals, float16, INT96, binary, …).
+    /// None: a type this engine does not read (decimals, float16, binary, nested, …).
     pub kind: Option<Kind>,
     /// 1 for an optional column (definition levels present), 0 for a required one.
     pub max_def: u8,
@@ -353,6 +355,7 @@ fn leaves(schema: Vec<Element>) -> Result<Vec<Leaf>, Failure> {
 const BOOLEAN: i32 = 0;
 const INT32: i32 = 1;
 const INT64: i32 = 2;
+const INT96: i32 = 3;
 const FLOAT: i32 = 4;
 const DOUBLE: i32 = 5;
 const BYTE_ARRAY: i32 = 6;
@@ -375,6 +378,7 @@ fn kind(e: &Element) -> Option<Kind> {
     // As hyparquet decides (convert.js): the converted type first, then the logical TIMESTAMP's unit.
     match (physical, e.converted, e.logical) {
         (INT32, Some(DATE), _) => return Some(Kind::Date),
+        (INT96, None, _) => return Some(Kind::Int96),
         (INT64, Some(TIMESTAMP_MILLIS), _) => return Some(Kind::Timestamp { per_ms: 1 }),
         (INT64, Some(TIMESTAMP_MICROS), _) => return Some(Kind::Timestamp { per_ms: 1000 }),
         (

@@ -1,4 +1,4 @@
-"""Writes seeded Parquet files full of validation edge cases, in five layouts (one zstd, one gzip), for the native validator's tests.
+"""Writes seeded Parquet files full of validation edge cases, in six layouts (one zstd, one gzip, one with INT96 timestamps), for the native validator's tests.
 
 usage: parquet_validation.py OUT_DIR SEED ROWS
 Prints a JSON list of the file names written.
@@ -68,6 +68,8 @@ for layout, kw in {
     'v2': {'data_page_version': '2.0', 'data_page_size': 1024, 'dictionary_pagesize_limit': 512, 'row_group_size': n // 3 + 1},
     'zstd': {'compression': 'zstd', 'compression_level': 9},
     'gzip': {'compression': 'gzip', 'data_page_version': '2.0'},
+    # Timestamps as INT96 (Julian day and nanoseconds of the day), as Spark writes them.
+    'int96': {'use_deprecated_int96_timestamps': True},
 }.items():
     name = f'val-{seed}-{layout}.parquet'
     pq.write_table(table, out / name, **kw)

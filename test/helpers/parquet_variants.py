@@ -104,4 +104,5 @@ mixed = table.select(['f64', 'word', 'few']).append_column(
     'half', pa.array(np.where(np.arange(n) % 50 == 0, np.nan, rng.normal(0, 4, n)).astype(np.float16)),
 )
 write('mixed-types', mixed, True)
+write('int96', mixed.select(['f64', 'ms', 'us_utc', 'ns']), True, use_deprecated_int96_timestamps=True)
 print(json.dumps(expected))

@@ -228,37 +228,40 @@ const parquetRules = ValidationRules.parse({
 });
 
 describe('native Parquet validator matches the DuckDB and TypeScript path', () => {
-  it.each([1, 2])('on generated edge cases in five layouts, one zstd and one gzip (seed %i)', async (seed) => {
-    for (const file of parquetFiles(seed, 4000)) {
-      const { native, ts, counts } = await compare(file, null, parquetRules);
-      expect(counts, file).not.toBeNull();
-      expect(native, file).toEqual(ts);
-      expect(native.checks.filter((c) => c.failed > 0).length).toBeGreaterThan(5);
-      const check = (column: string, name: string) =>
-        native.checks.find((c) => c.column === column && c.check === name);
-      expect(check('seq', 'unique')?.failed, file).toBeGreaterThan(0);
-      // score passes whole: its dictionary pages are only counted, and the counts still match.
-      expect(check('score', 'max'), file).toMatchObject({ failed: 0, passed: true });
-      expect(check('score', 'type')?.total, file).toBeGreaterThan(3000);
-      // Timestamps and booleans as the TypeScript path reads them (through hyparquet, with its zstd and gzip
-      // decoders): years past 9999 fail type, as does a 2 for a boolean; bounds and repeats fail too.
-      for (const [column, name] of [
-        ['at', 'type'],
-        ['at', 'min'],
-        ['at', 'max'],
-        ['at', 'unique'],
-        ['at_ns', 'unique'],
-        ['day', 'type'],
-        ['day', 'nullable'],
-        ['flag', 'nullable'],
-        ['extra', 'type'],
-        ['extra', 'unique'],
-        ['ratio', 'values'],
-        ['count', 'values'],
-      ])
-        expect(check(column as string, name as string)?.failed, `${file} ${column} ${name}`).toBeGreaterThan(0);
-    }
-  });
+  it.each([1, 2])(
+    'on generated edge cases in six layouts: zstd, gzip and INT96 timestamps among them (seed %i)',
+    async (seed) => {
+      for (const file of parquetFiles(seed, 4000)) {
+        const { native, ts, counts } = await compare(file, null, parquetRules);
+        expect(counts, file).not.toBeNull();
+        expect(native, file).toEqual(ts);
+        expect(native.checks.filter((c) => c.failed > 0).length).toBeGreaterThan(5);
+        const check = (column: string, name: string) =>
+          native.checks.find((c) => c.column === column && c.check === name);
+        expect(check('seq', 'unique')?.failed, file).toBeGreaterThan(0);
+        // score passes whole: its dictionary pages are only counted, and the counts still match.
+        expect(check('score', 'max'), file).toMatchObject({ failed: 0, passed: true });
+        expect(check('score', 'type')?.total, file).toBeGreaterThan(3000);
+        // Timestamps and booleans as the TypeScript path reads them (through hyparquet, with its zstd and gzip
+        // decoders): years past 9999 fail type, as does a 2 for a boolean; bounds and repeats fail too.
+        for (const [column, name] of [
+          ['at', 'type'],
+          ['at', 'min'],
+          ['at', 'max'],
+          ['at', 'unique'],
+          ['at_ns', 'unique'],
+          ['day', 'type'],
+          ['day', 'nullable'],
+          ['flag', 'nullable'],
+          ['extra', 'type'],
+          ['extra', 'unique'],
+          ['ratio', 'values'],
+          ['count', 'values'],
+        ])
+          expect(check(column as string, name as string)?.failed, `${file} ${column} ${name}`).toBeGreaterThan(0);
+      }
+    },
+  );
 
   it('leaves rules on other types and integers past 2^53 to the TypeScript path', async () => {
     const [file] = parquetFiles(3, 500);
