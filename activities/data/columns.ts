@@ -17,7 +17,7 @@
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { DriftInput } from '../../schemas/drift.js';
 import type { Storage } from '../storage/types.js';
 import { CsvByteScanner, fieldText } from './csv.js';
@@ -608,10 +608,18 @@ export async function openColumns(storage: Storage, uri: string, opts: LoadOptio
   // goes once they are written; a file (or the columns of a file) the engine hands back is read from the same
   // copy, which then lives as long as the column set (DuckDB reads Parquet columns on demand).
   const copy = await localCopy(storage, uri, opts);
+  // A download is removed at process exit too, like the spill folders, if nothing closes its set.
+  const download = uri.startsWith('file:') ? null : dirname(copy.path);
+  if (download) track(download);
+  const release = async (): Promise<void> => {
+    await copy.release();
+    if (download) live.delete(download);
+  };
   try {
     const engine = await openEngineColumns(copy.path, uri, native, opts);
     if (engine && engine.left.length === 0) {
-      await copy.release();
+      // The set is complete without the copy; a copy that cannot be removed now goes at exit.
+      await release().catch(() => undefined);
       return engine.set;
     }
     const stored = servedFrom(storage, uri, copy.path);
@@ -635,12 +643,15 @@ export async function openColumns(storage: Storage, uri: string, opts: LoadOptio
       get: (name) => set.get(name),
       take: (name, reuse) => set.take(name, reuse),
       async close() {
-        await set.close();
-        await copy.release();
+        try {
+          await set.close();
+        } finally {
+          await release();
+        }
       },
     };
   } catch (err) {
-    await copy.release();
+    await release();
     throw err;
   }
 }

@@ -1,7 +1,7 @@
 // One column set from two: the native engine's, and the TypeScript loader's for the columns the engine left to it
 // (Parquet types it does not read: decimals, float16, binary, …). A table with one such column thus keeps its other
 // columns on the engine instead of sending the whole file to hyparquet. The joined set is sorted like the engine's:
-// the left numeric columns (decimals) are sorted here, once.
+// the left numeric columns (decimals) are sorted here, each when it is asked for.
 import type { DriftInput } from '../../schemas/drift.js';
 import { finiteSorted } from '../drift/stats.js';
 import type { ColumnInfo, ColumnSet } from './columns.js';
@@ -22,21 +22,18 @@ function nonFiniteOf(values: Float64Array): NonFinite {
 export async function joinedColumns(engine: ColumnSet, rest: ColumnSet, names: string[]): Promise<ColumnSet> {
   if (rest.rows !== engine.rows)
     throw new Error(`${engine.uri}: the engine read ${engine.rows} rows but the TypeScript loader ${rest.rows}`);
-  const sorted = new Map<string, Float64Array>();
+  // info() is synchronous and must say how many values were not finite, so those are counted now, one column in
+  // memory at a time; the values are sorted only when they are asked for.
   const nonFinite = new Map<string, NonFinite>();
   for (const name of rest.names) {
     if (rest.info(name)?.type !== 'numeric') continue;
-    const v = await rest.take(name);
-    if (v?.type !== 'numeric') continue;
-    sorted.set(name, finiteSorted(v.values));
-    nonFinite.set(name, nonFiniteOf(v.values));
+    const v = await rest.get(name);
+    if (v?.type === 'numeric') nonFinite.set(name, nonFiniteOf(v.values));
   }
   const owner = (name: string): ColumnSet => (rest.names.includes(name) ? rest : engine);
   const read = async (name: string, take: boolean, reuse?: ArrayBuffer): Promise<DriftInput | undefined> => {
-    if (!nonFinite.has(name)) return take ? owner(name).take(name, reuse) : owner(name).get(name);
-    const values = sorted.get(name);
-    if (take) sorted.delete(name);
-    return values && { type: 'numeric', values };
+    const v = take ? await owner(name).take(name, reuse) : await owner(name).get(name);
+    return v?.type === 'numeric' && nonFinite.has(name) ? { type: 'numeric', values: finiteSorted(v.values) } : v;
   };
   return {
     uri: engine.uri,
@@ -54,8 +51,11 @@ export async function joinedColumns(engine: ColumnSet, rest: ColumnSet, names: s
     get: (name) => read(name, false),
     take: (name, reuse) => read(name, true, reuse),
     async close() {
-      await engine.close();
-      await rest.close();
+      try {
+        await engine.close();
+      } finally {
+        await rest.close();
+      }
     },
   };
 }

@@ -296,8 +296,12 @@ fn huffman_block(
     t: &Tables,
 ) -> Result<(), Unsupported> {
     loop {
-        // At most 15 + 5 + 15 + 13 bits per symbol: one refill.
+        // At most 15 + 5 + 15 + 13 bits per symbol: one refill. Past the end the reader hands out zeros, which
+        // could decode as literals all the way to the page's stated size: reading past it is an error at once.
         b.refill();
+        if b.past > 8 {
+            return bad("data truncated");
+        }
         let s = t.lit.decode(b)?;
         if s < 256 {
             if out.len() >= limit {
@@ -307,9 +311,6 @@ fn huffman_block(
             continue;
         }
         if s == 256 {
-            if b.past > 8 {
-                return bad("data truncated");
-            }
             return Ok(());
         }
         let Some(&base) = LENGTH_BASE.get(s - 257) else {
@@ -335,10 +336,6 @@ fn huffman_block(
             for i in from..from + len {
                 out.push(out[i]);
             }
-        }
-        // Reading far past the end means the data was cut short; the check stays out of the literal path.
-        if b.past > 8 {
-            return bad("data truncated");
         }
     }
 }
@@ -516,6 +513,12 @@ mod tests {
         assert!(decompress(&DYNAMIC[..DYNAMIC.len() - 9], 1000, &mut out).is_err());
         assert!(decompress(&DYNAMIC[..DYNAMIC.len() / 2], 1000, &mut out).is_err());
         assert!(decompress(&[], 1000, &mut out).is_err());
+        // Cut short under a generous limit: an error as soon as the reader passes the end, not zeros decoded
+        // as symbols up to the limit.
+        for cut in [24, 40, 80, DYNAMIC.len() / 2] {
+            assert!(decompress(&DYNAMIC[..cut], 1 << 30, &mut out).is_err());
+            assert!(out.len() < 4096, "cut at {cut}: {} bytes out", out.len());
+        }
         let mut crc = DYNAMIC.to_vec();
         let at = crc.len() - 8;
         crc[at] ^= 1;

@@ -225,6 +225,10 @@ fn logical(r: &mut Reader) -> Res<Logical> {
         per_ms: None,
     };
     r.fields(|r, id, t| {
+        // A union has one member; of a corrupt one with more, the first counts, as in hyparquet.
+        if out.id != 0 {
+            return r.skip(t);
+        }
         out.id = id;
         match (id, t) {
             (LOGICAL_INTEGER, STRUCT) => r.fields(|r, f, ft| match (f, ft) {
