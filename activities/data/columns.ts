@@ -17,7 +17,7 @@
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { DriftInput } from '../../schemas/drift.js';
 import type { Storage } from '../storage/types.js';
 import { CsvByteScanner, fieldText } from './csv.js';
@@ -609,11 +609,10 @@ export async function openColumns(storage: Storage, uri: string, opts: LoadOptio
   // copy, which then lives as long as the column set (DuckDB reads Parquet columns on demand).
   const copy = await localCopy(storage, uri, opts);
   // A download is removed at process exit too, like the spill folders, if nothing closes its set.
-  const download = uri.startsWith('file:') ? null : dirname(copy.path);
-  if (download) track(download);
+  if (copy.dir) track(copy.dir);
   const release = async (): Promise<void> => {
     await copy.release();
-    if (download) live.delete(download);
+    if (copy.dir) live.delete(copy.dir);
   };
   try {
     const engine = await openEngineColumns(copy.path, uri, native, opts);

@@ -131,9 +131,10 @@ export async function engineValidate(
   return out === null ? null : EngineValidation.parse(JSON.parse(out));
 }
 
-/** A local file holding an object's bytes; `release` removes it when it is a download. */
+/** A local file holding an object's bytes; for a download, `dir` is its temp folder and `release` removes it. */
 export interface LocalCopy {
   path: string;
+  dir: string | null;
   release(): Promise<void>;
 }
 
@@ -147,7 +148,7 @@ export async function localCopy(
   uri: string,
   opts: RunOptions & { tempDir?: string },
 ): Promise<LocalCopy> {
-  if (uri.startsWith('file:')) return { path: fileURLToPath(uri), release: () => Promise.resolve() };
+  if (uri.startsWith('file:')) return { path: fileURLToPath(uri), dir: null, release: () => Promise.resolve() };
   const dir = await mkdtemp(join(opts.tempDir ?? tmpdir(), 'sluice-download-'));
   const release = (): Promise<void> => rm(dir, { recursive: true, force: true });
   try {
@@ -163,7 +164,7 @@ export async function localCopy(
       }
     });
     await pipeline(body, createWriteStream(path), { signal: opts.signal });
-    return { path, release };
+    return { path, dir, release };
   } catch (err) {
     await release();
     throw err;

@@ -70,14 +70,11 @@ function kindOf(el: SchemaElement): ParquetKind {
 let loaded: Promise<Compressors> | undefined;
 
 /**
- * Decoders for the codecs hyparquet lacks (gzip, brotli, zstd, lz4), pure JavaScript, loaded on first use: the
- * native engine and DuckDB read most files, this path only what they leave. Snappy stays hyparquet's own.
+ * Decoders for the codecs hyparquet lacks (gzip, brotli, zstd, lz4; its snappy is WebAssembly), loaded on first use:
+ * the native engine and DuckDB read most files, this path only what they leave.
  */
 function codecs(): Promise<Compressors> {
-  loaded ??= import('hyparquet-compressors').then(({ compressors: { SNAPPY, ...others } }) => {
-    void SNAPPY;
-    return others;
-  });
+  loaded ??= import('hyparquet-compressors').then((m) => m.compressors);
   return loaded;
 }
 

@@ -1,6 +1,7 @@
 // One Parquet column chunk decoded page by page: dictionary pages, data pages v1 and v2, PLAIN and dictionary
-// encodings (RLE for booleans), uncompressed, snappy, gzip or zstd. Values go to a Sink as they are decoded: numbers as f64s
-// (nulls left out), texts and booleans as counts in order of first appearance, each null or empty text as a null.
+// encodings (RLE for booleans), uncompressed, snappy, gzip or zstd. Values go to a Sink as they are decoded: numbers
+// as f64s (nulls left out), texts and booleans as counts in order of first appearance, each null or empty text as a
+// null.
 use crate::inflate;
 use crate::input::Failure;
 use crate::parquet::{Chunk, Kind, Leaf};
@@ -8,6 +9,7 @@ use crate::rle;
 use crate::scan::{FnvMap, Unsupported};
 use crate::snappy;
 use crate::thrift::{bad, Reader, Res, FALSE, STRUCT, TRUE};
+use crate::typed::MAX_DATE_MS;
 use crate::zstd;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
@@ -317,7 +319,7 @@ fn int96_ms(b: &[u8]) -> f64 {
     };
     let nanos = ((value >> 64) - 2_440_588) * 86_400_000_000_000 + (value & 0xFFFF_FFFF_FFFF_FFFF);
     let ms = nanos / 1_000_000;
-    if ms.abs() > 8_640_000_000_000_000 {
+    if ms.abs() > i128::from(MAX_DATE_MS) {
         f64::INFINITY
     } else {
         ms as f64

@@ -7,7 +7,7 @@ use crate::columns::Column;
 use crate::input::{Failure, Progress};
 use crate::pages::{read_chunk, ChunkOf, Scratch, Sink};
 use crate::parquet::{Chunk, ParquetFile};
-use crate::typed::{iso, MAX_DATE_MS};
+use crate::typed::{date_ms, iso};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -31,11 +31,12 @@ impl Sink for ColumnSink<'_> {
                 .push_shared(v, self.in_memory, self.budget, self.dir, self.id)?);
         }
         for &ms in v {
-            if ms.abs() > MAX_DATE_MS as f64 {
-                self.col.nulls += 1;
-            } else {
-                iso(ms as i64, &mut self.text);
-                self.col.add_text(&self.text, 1);
+            match date_ms(ms) {
+                None => self.col.nulls += 1,
+                Some(ms) => {
+                    iso(ms, &mut self.text);
+                    self.col.add_text(&self.text, 1);
+                }
             }
         }
         Ok(())

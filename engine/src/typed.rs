@@ -123,6 +123,11 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 /// The largest distance from the epoch, in milliseconds, of a valid JavaScript Date.
 pub const MAX_DATE_MS: i64 = 8_640_000_000_000_000;
 
+/// Milliseconds as `new Date(ms)` takes them: None beyond a Date's range (an invalid Date, whose text is '').
+pub fn date_ms(ms: f64) -> Option<i64> {
+    (ms.abs() <= MAX_DATE_MS as f64).then_some(ms as i64)
+}
+
 /// `new Date(ms).toISOString()` into `out` (cleared first) for |ms| ≤ MAX_DATE_MS: `YYYY-MM-DDTHH:MM:SS.mmmZ`,
 /// the year as `+YYYYYY` or `-YYYYYY` outside 0..=9999.
 pub fn iso(ms: i64, out: &mut Vec<u8>) {

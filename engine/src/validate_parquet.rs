@@ -14,7 +14,7 @@ use crate::pages::{read_chunk, ChunkOf, Sink};
 use crate::parquet::{Kind, ParquetFile};
 use crate::parquet_load::for_each_chunk;
 use crate::scan::Unsupported;
-use crate::typed::{iso, MAX_DATE_MS};
+use crate::typed::{date_ms, iso};
 use crate::validate::{
     read_rules, report, whole, Check, Key, Kind as RuleKind, Rule, PREFETCH_AHEAD,
 };
@@ -96,7 +96,7 @@ impl CheckSink<'_> {
         let (lo, hi) = self.bounds();
         let (unique, c) = (self.rule.unique, &mut *self.check);
         for (i, &x) in v.iter().enumerate() {
-            if x.abs() > MAX_DATE_MS as f64 {
+            if date_ms(x).is_none() {
                 c.nulls += 1;
                 continue;
             }
