@@ -36,12 +36,12 @@ export function engineAvailable(): boolean {
 
 /**
  * The format the engine reads the dataset at `uri` in, or null when it is not one for the engine: the engine is
- * unavailable, the format is not CSV or Parquet, or the object is neither local nor on S3. (The engine may still
- * hand a file back.)
+ * unavailable, the format is not CSV, JSON Lines or Parquet (gzipped text is left to the TypeScript readers), or
+ * the object is neither local nor on S3. (The engine may still hand a file back.)
  */
 export function engineFormat(uri: string): EngineFormat | null {
   const format = formatOf(uri);
-  if (format !== 'csv' && format !== 'parquet') return null;
+  if (format !== 'csv' && format !== 'jsonl' && format !== 'parquet') return null;
   return (uri.startsWith('file:') || uri.startsWith('s3:')) && engineAvailable() ? format : null;
 }
 

@@ -2,6 +2,7 @@
 // a time from a bit mask of separators (SSE2 compares, part of every x86-64 CPU) instead of byte by byte. Reading
 // rules mirror the TypeScript CsvByteScanner: LF or CRLF line ends, an empty line is skipped, an empty field is
 // null; quotes, a bare CR and ragged rows are Unsupported, and the caller leaves the file to the TypeScript reader.
+use crate::jsonl::Table;
 use crate::scan::Unsupported;
 
 /// Two masks of a 64-byte block: bit i set where block[i] is a comma or a line feed, and where it is a quote or a CR.
@@ -144,13 +145,25 @@ pub fn for_each_cell<'a>(
     Ok(w.rows)
 }
 
-/// for_each_cell for the columns at header positions `fields` only: `cell` gets the column's index in `fields`.
+/// A part's rows: CSV lines walked in place (`width` fields each), or JSON Lines already read into the cells of
+/// the selected columns (jsonl.rs).
+#[derive(Clone, Copy)]
+pub enum Cells<'a> {
+    Csv(&'a [u8], usize),
+    Jsonl(&'a Table<'a>),
+}
+
+/// The cells of the columns at header positions `fields` only, row after row: `cell` gets the column's index in
+/// `fields`. (A JSON Lines table holds those columns only: it was read for the same `fields`.)
 pub fn for_each_selected_cell<'a>(
-    data: &'a [u8],
-    width: usize,
+    cells: Cells<'a>,
     fields: &[usize],
     mut cell: impl FnMut(usize, &'a [u8]) -> Result<(), Unsupported>,
 ) -> Result<u64, Unsupported> {
+    let (data, width) = match cells {
+        Cells::Csv(data, width) => (data, width),
+        Cells::Jsonl(table) => return table.for_each(cell),
+    };
     let mut slot = vec![usize::MAX; width];
     for (k, &f) in fields.iter().enumerate() {
         slot[f] = k;

@@ -1,5 +1,7 @@
 // Reading a local CSV file for the engine's commands: the header, then chunks of whole lines, each split at line
 // ends over several threads. Reading rules are scan.rs's.
+use crate::cells::Cells;
+use crate::jsonl::{first_keys, Keys, Table};
 use crate::map::Mapped;
 use crate::number::js_trim;
 use crate::scan::{check_text, Unsupported};
@@ -139,6 +141,11 @@ pub fn read_header(path: &Path) -> Result<(Vec<String>, u64), Failure> {
             }
             let mut names = Vec::new();
             for cell in line.split(|&c| c == b',') {
+                if cell.iter().any(|&c| c == b'"' || c == b'\r') {
+                    return Err(Failure::Unsupported(
+                        "quoted fields or bare carriage returns".into(),
+                    ));
+                }
                 check_text(cell)?;
                 names.push(std::str::from_utf8(cell).unwrap().to_string());
             }
@@ -166,10 +173,17 @@ pub fn parallel<'a, P: Send>(
     threads: usize,
     scan: impl Fn(&'a [u8]) -> Result<P, Unsupported> + Sync,
 ) -> Result<Vec<P>, Unsupported> {
-    let parts = split_lines(data, threads);
+    each_parallel(split_lines(data, threads), scan)
+}
+
+/// Runs `scan` over every item on its own thread; the results come back in order.
+pub fn each_parallel<T: Send, P: Send>(
+    items: Vec<T>,
+    scan: impl Fn(T) -> Result<P, Unsupported> + Sync,
+) -> Result<Vec<P>, Unsupported> {
     let scan = &scan;
     std::thread::scope(|s| {
-        let handles: Vec<_> = parts
+        let handles: Vec<_> = items
             .into_iter()
             .map(|p| s.spawn(move || scan(p)))
             .collect();
@@ -178,6 +192,89 @@ pub fn parallel<'a, P: Send>(
             .map(|h| h.join().expect("scan thread"))
             .collect()
     })
+}
+
+/// The formats the engine reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Jsonl,
+    Parquet,
+}
+
+/// How a text file's lines become rows: CSV lines after the header (at byte `skip`), or JSON Lines objects with
+/// the keys known so far as the columns.
+pub enum Layout {
+    Csv { header: Vec<String>, skip: u64 },
+    Jsonl(Keys),
+}
+
+impl Layout {
+    pub fn open(path: &Path, format: Format) -> Result<Layout, Failure> {
+        Ok(match format {
+            Format::Jsonl => Layout::Jsonl(first_keys(path)?),
+            _ => {
+                let (header, skip) = read_header(path)?;
+                Layout::Csv { header, skip }
+            }
+        })
+    }
+
+    pub fn header(&self) -> &[String] {
+        match self {
+            Layout::Csv { header, .. } => header,
+            Layout::Jsonl(keys) => &keys.names,
+        }
+    }
+
+    /// Hands the file's rows to `each` a chunk at a time, as `threads(chunk number)` parts read for the columns at
+    /// header positions `fields`.
+    pub fn chunks(
+        &self,
+        path: &Path,
+        fields: &[usize],
+        mut threads: impl FnMut() -> usize,
+        mut each: impl FnMut(&Split) -> Result<(), Failure>,
+    ) -> Result<(), Failure> {
+        let skip = match self {
+            Layout::Csv { skip, .. } => *skip,
+            Layout::Jsonl(_) => 0,
+        };
+        chunks(path, skip, |data| {
+            let n = threads();
+            let split = match self {
+                Layout::Csv { header, .. } => Split::Csv(split_lines(data, n), header.len()),
+                Layout::Jsonl(keys) => {
+                    Split::Jsonl(parallel(data, n, |p| Table::read(p, keys, fields))?)
+                }
+            };
+            each(&split)
+        })
+    }
+}
+
+/// One chunk's parts.
+pub enum Split<'a> {
+    Csv(Vec<&'a [u8]>, usize),
+    Jsonl(Vec<Table<'a>>),
+}
+
+impl Split<'_> {
+    pub fn cells(&self) -> Vec<Cells<'_>> {
+        match self {
+            Split::Csv(parts, width) => parts.iter().map(|p| Cells::Csv(p, *width)).collect(),
+            Split::Jsonl(tables) => tables.iter().map(Cells::Jsonl).collect(),
+        }
+    }
+
+    /// Keys of JSON Lines that are not columns yet, in first-seen order.
+    pub fn extra(&self) -> impl Iterator<Item = &String> {
+        let tables: &[Table] = match self {
+            Split::Csv(..) => &[],
+            Split::Jsonl(tables) => tables,
+        };
+        tables.iter().flat_map(|t| t.extra.iter())
+    }
 }
 
 /// `rows N` on stderr every 100 000 rows or more: progress for the caller's heartbeats.

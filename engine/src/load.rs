@@ -1,7 +1,7 @@
 // `sluice-engine columns`: the selected columns of a local CSV file as typed columns (see columns.rs), numeric ones
 // sorted into files, text ones counted; the manifest on stdout is schemas/engine.ts's EngineManifest.
 use crate::columns::{merge_parts, Column, Spill};
-use crate::input::{chunks, header_index, parallel, peak_rss_mb, read_header, Failure, Progress};
+use crate::input::{each_parallel, header_index, peak_rss_mb, Failure, Format, Layout, Progress};
 use crate::json;
 use crate::parquet::ParquetFile;
 use crate::parquet_load::scan_parquet;
@@ -17,7 +17,7 @@ pub struct Options {
     pub columns: Option<Vec<String>>,
     pub threads: usize,
     pub memory: usize,
-    pub parquet: bool,
+    pub format: Format,
 }
 
 pub struct Loaded {
@@ -30,40 +30,50 @@ pub struct Loaded {
     names: Vec<String>,
 }
 
+/// Reads the columns over the whole file; returns the row count and the JSON Lines keys that were not columns.
 fn scan_file(
     args: &Options,
-    header: &[String],
-    skip: u64,
+    layout: &Layout,
     columns: &mut [Column],
     spill: &mut Spill,
-) -> Result<u64, Failure> {
+) -> Result<(u64, Vec<String>), Failure> {
     let fields: Vec<usize> = columns.iter().map(|c| c.field).collect();
     let mut progress = Progress::default();
     let mut rows = 0;
+    let mut extra = Vec::new();
+    // The first chunk on one thread: it settles each column's type the way the TypeScript loader does.
     let mut first = true;
-    chunks(&args.input, skip, |data| {
+    let threads = || match std::mem::take(&mut first) {
+        true => 1,
+        false => args.threads,
+    };
+    layout.chunks(&args.input, &fields, threads, |split| {
         let started: Vec<Mode> = columns.iter().map(Column::mode).collect();
-        // The first chunk on one thread: it settles each column's type the way the TypeScript loader does.
-        let n = if first { 1 } else { args.threads };
-        first = false;
-        let parts = parallel(data, n, |p| scan_part(p, header.len(), &fields, &started))?;
+        let parts = each_parallel(split.cells(), |c| scan_part(c, &fields, &started))?;
         rows = progress.add(merge_parts(columns, &parts, &started, spill, &args.out)?);
+        extra.extend(split.extra().cloned());
         Ok(())
     })?;
-    Ok(rows)
+    Ok((rows, extra))
 }
 
 pub fn load(args: &Options) -> Result<Loaded, Failure> {
-    let parquet = if args.parquet {
-        Some(ParquetFile::open(&args.input)?)
-    } else {
-        None
-    };
-    let (header, skip) = match &parquet {
-        Some(pq) => (pq.names(), 0),
-        None => read_header(&args.input)?,
-    };
-    let unique = header_index(&header);
+    if args.format == Format::Parquet {
+        return load_parquet(args);
+    }
+    let mut layout = Layout::open(&args.input, args.format)?;
+    loop {
+        let (loaded, extra) = load_text(args, &layout)?;
+        // JSON Lines keys the first line lacked: the columns and their order change, so read again.
+        if !layout.again(&extra) {
+            return Ok(loaded);
+        }
+    }
+}
+
+/// The selected columns that `header` has, and those it lacks.
+fn select(args: &Options, header: &[String]) -> (Vec<Column>, Vec<String>) {
+    let unique = header_index(header);
     let wanted: Vec<String> = args
         .columns
         .clone()
@@ -73,34 +83,57 @@ pub fn load(args: &Options) -> Result<Loaded, Failure> {
         .filter(|w| !unique.iter().any(|(n, _)| n == *w))
         .cloned()
         .collect();
-    let mut columns: Vec<Column> = unique
+    let columns = unique
         .into_iter()
         .filter(|(n, _)| wanted.contains(n))
         .map(|(n, i)| Column::new(n, i))
         .collect();
+    (columns, missing)
+}
+
+fn load_parquet(args: &Options) -> Result<Loaded, Failure> {
+    let pq = ParquetFile::open(&args.input)?;
+    let (columns, missing) = select(args, &pq.names());
+    let names = columns.iter().map(|c| c.name.clone()).collect();
+    // Typed by the schema: no second pass. Decimals, float16 and the like are left by name, so a table with one
+    // such column still has its others read here.
+    let (mut columns, left): (Vec<Column>, Vec<Column>) = columns
+        .into_iter()
+        .partition(|c| pq.kind_of(c.field).is_ok());
+    let rows = scan_parquet(&pq, &mut columns, args.threads, args.memory, &args.out)?;
+    sort_columns(&mut columns, args)?;
+    Ok(Loaded {
+        rows,
+        columns,
+        missing,
+        left: left.into_iter().map(|c| c.name).collect(),
+        names,
+    })
+}
+
+/// CSV or JSON Lines: one pass, and a second for the columns that turned out to be text after numbers.
+fn load_text(args: &Options, layout: &Layout) -> Result<(Loaded, Vec<String>), Failure> {
+    let (mut columns, missing) = select(args, layout.header());
     let names = columns.iter().map(|c| c.name.clone()).collect();
     let mut spill = Spill {
         budget: args.memory,
         in_memory: 0,
         spilling: false,
     };
-    if let Some(pq) = &parquet {
-        // Typed by the schema: no second pass. Decimals, float16 and the like are left by name, so a
-        // table with one such column still has its others read here.
-        let (mut columns, left): (Vec<Column>, Vec<Column>) = columns
-            .into_iter()
-            .partition(|c| pq.kind_of(c.field).is_ok());
-        let rows = scan_parquet(pq, &mut columns, args.threads, args.memory, &args.out)?;
-        sort_columns(&mut columns, args)?;
-        return Ok(Loaded {
-            rows,
-            columns,
-            missing,
-            left: left.into_iter().map(|c| c.name).collect(),
-            names,
-        });
+    let (rows, extra) = scan_file(args, layout, &mut columns, &mut spill)?;
+    if !extra.is_empty() {
+        // Read again with them (see load); nothing here is kept.
+        return Ok((
+            Loaded {
+                rows,
+                columns: Vec::new(),
+                missing,
+                left: Vec::new(),
+                names,
+            },
+            extra,
+        ));
     }
-    let rows = scan_file(args, &header, skip, &mut columns, &mut spill)?;
 
     let again: Vec<usize> = (0..columns.len()).filter(|&k| columns[k].recount).collect();
     if !again.is_empty() {
@@ -118,7 +151,7 @@ pub fn load(args: &Options) -> Result<Loaded, Failure> {
             in_memory: 0,
             spilling: false,
         };
-        scan_file(args, &header, skip, &mut fresh, &mut none)?;
+        scan_file(args, layout, &mut fresh, &mut none)?;
         for (k, mut c) in again.into_iter().zip(fresh) {
             c.nulls = columns[k].nulls;
             columns[k] = c;
@@ -126,13 +159,14 @@ pub fn load(args: &Options) -> Result<Loaded, Failure> {
     }
 
     sort_columns(&mut columns, args)?;
-    Ok(Loaded {
+    let loaded = Loaded {
         rows,
         columns,
         missing,
         left: Vec::new(),
         names,
-    })
+    };
+    Ok((loaded, Vec::new()))
 }
 
 /// Sorts every numeric column into its file, one column per thread at a time.

@@ -1,7 +1,7 @@
 // sluice-engine: the native data engine behind `sluice drift`, `sluice validate` and the data profiles.
 //
-//   sluice-engine columns --input FILE --out DIR [--format csv|parquet] [--column NAME]... [--threads N] [--memory BYTES]
-//   sluice-engine validate --input FILE [--format csv|parquet] [--threads N]   (rules on stdin; see validate.rs)
+//   sluice-engine columns --input FILE --out DIR [--format csv|jsonl|parquet] [--column NAME]... [--threads N] [--memory BYTES]
+//   sluice-engine validate --input FILE [--format csv|jsonl|parquet] [--threads N]   (rules on stdin; see validate.rs)
 //   sluice-engine sort      (finite values sorted, over stdin/stdout: see sort.rs)
 //
 // `columns` and `validate` read a local CSV file in 16 MiB chunks, each split at line ends over N threads (input.rs);
@@ -20,6 +20,7 @@ mod huffman;
 mod inflate;
 mod input;
 mod json;
+mod jsonl;
 mod load;
 mod map;
 mod number;
@@ -36,13 +37,13 @@ mod validate;
 mod validate_parquet;
 mod zstd;
 
-use input::Failure;
+use input::{Failure, Format};
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::exit;
 
-const USAGE: &str = "usage: sluice-engine columns --input FILE --out DIR [--format csv|parquet] [--column NAME]... [--threads N] [--memory BYTES]
-       sluice-engine validate --input FILE [--format csv|parquet] [--threads N]   (rules on stdin, see validate.rs)
+const USAGE: &str = "usage: sluice-engine columns --input FILE --out DIR [--format csv|jsonl|parquet] [--column NAME]... [--threads N] [--memory BYTES]
+       sluice-engine validate --input FILE [--format csv|jsonl|parquet] [--threads N]   (rules on stdin, see validate.rs)
        sluice-engine sort";
 
 fn usage(msg: &str) -> ! {
@@ -52,8 +53,8 @@ fn usage(msg: &str) -> ! {
 
 /// Flags of `columns` and `validate`.
 fn options(mut it: impl Iterator<Item = String>) -> load::Options {
-    let (mut input, mut out, mut columns, mut threads, mut memory, mut parquet) =
-        (None, None, None::<Vec<String>>, 2, 192 << 20, false);
+    let (mut input, mut out, mut columns, mut threads, mut memory, mut format) =
+        (None, None, None::<Vec<String>>, 2, 192 << 20, Format::Csv);
     while let Some(flag) = it.next() {
         let mut value = || {
             it.next()
@@ -74,10 +75,11 @@ fn options(mut it: impl Iterator<Item = String>) -> load::Options {
                     .unwrap_or_else(|_| usage("--memory must be a byte count"))
             }
             "--format" => {
-                parquet = match value().as_str() {
-                    "csv" => false,
-                    "parquet" => true,
-                    _ => usage("--format is csv or parquet"),
+                format = match value().as_str() {
+                    "csv" => Format::Csv,
+                    "jsonl" => Format::Jsonl,
+                    "parquet" => Format::Parquet,
+                    _ => usage("--format is csv, jsonl or parquet"),
                 }
             }
             other => usage(&format!("unknown option {other}")),
@@ -89,7 +91,7 @@ fn options(mut it: impl Iterator<Item = String>) -> load::Options {
         columns,
         threads: threads.clamp(1, 64),
         memory,
-        parquet,
+        format,
     }
 }
 
@@ -140,9 +142,9 @@ fn main() {
         }
         Some("validate") => {
             let o = options(it);
-            let result = match o.parquet {
-                true => validate_parquet::run(&o.input, o.threads),
-                false => validate::run(&o.input, o.threads),
+            let result = match o.format {
+                Format::Parquet => validate_parquet::run(&o.input, o.threads),
+                text => validate::run(&o.input, text, o.threads),
             };
             finish(&o.input, result)
         }

@@ -2,7 +2,7 @@
 // Reading rules mirror the TypeScript CsvByteScanner: LF or CRLF line ends, an empty line is skipped, an empty
 // field is null. Anything else this scanner does not read identically (quotes, bare CR, ragged rows, invalid
 // UTF-8 in text) is an Unsupported error: the caller then leaves the whole file to the TypeScript reader.
-use crate::cells::for_each_selected_cell;
+use crate::cells::{for_each_selected_cell, Cells};
 use crate::number::parse_numeric;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -62,11 +62,9 @@ impl<'a> Counts<'a> {
     }
 }
 
-/// A text cell the TypeScript reader would decode differently: leave the file to it.
+/// A text cell the TypeScript reader would decode differently (it replaces invalid UTF-8): leave the file to it.
+/// (Quotes and bare CRs in CSV never reach a cell: the walk in cells.rs stops at them.)
 pub fn check_text(key: &[u8]) -> Result<(), Unsupported> {
-    if key.iter().any(|&c| c == b'"' || c == b'\r') {
-        return Err(Unsupported("quoted fields or bare carriage returns".into()));
-    }
     if std::str::from_utf8(key).is_err() {
         return Err(Unsupported("text that is not valid UTF-8".into()));
     }
@@ -89,10 +87,9 @@ pub struct Part<'a> {
     pub columns: Vec<PartColumn<'a>>,
 }
 
-/// Scans `data` (whole lines) for the columns at `fields` (header positions), read as `modes`.
+/// Scans a part's rows for the columns at `fields` (header positions), read as `modes`.
 pub fn scan_part<'a>(
-    data: &'a [u8],
-    width: usize,
+    cells: Cells<'a>,
     fields: &[usize],
     modes: &[Mode],
 ) -> Result<Part<'a>, Unsupported> {
@@ -107,7 +104,7 @@ pub fn scan_part<'a>(
             counts: Counts::default(),
         })
         .collect();
-    let rows = for_each_selected_cell(data, width, fields, |k, cell| {
+    let rows = for_each_selected_cell(cells, fields, |k, cell| {
         let col = &mut columns[k];
         if cell.is_empty() {
             col.nulls += 1;

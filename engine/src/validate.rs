@@ -6,8 +6,8 @@
 // not read identically are Unsupported: the Validator then reads the file itself. (Parquet files take fewer rule
 // types: validate_parquet.rs.)
 use crate::allowed::Allowed;
-use crate::cells::for_each_selected_cell;
-use crate::input::{chunks, header_index, parallel, peak_rss_mb, read_header, Failure, Progress};
+use crate::cells::{for_each_selected_cell, Cells};
+use crate::input::{each_parallel, header_index, peak_rss_mb, Failure, Format, Layout, Progress};
 use crate::json;
 use crate::number::{js_trim, parse_decimal, scaled_bound, Decimal};
 use crate::scan::{check_text, FnvMap, Unsupported};
@@ -160,16 +160,15 @@ pub fn whole(v: f64) -> bool {
     v.abs() >= 9_007_199_254_740_992.0 || v as i64 as f64 == v
 }
 
-/// One part of a chunk (whole lines) checked against `rules`, whose columns are at header positions `fields`.
+/// One part of a chunk checked against `rules`, whose columns are at header positions `fields`.
 pub fn check_part<'a>(
-    data: &'a [u8],
-    width: usize,
-    rules: &[Rule],
+    cells: Cells<'a>,
+    rules: &[&Rule],
     fields: &[usize],
 ) -> Result<(u64, Vec<PartCheck<'a>>), Unsupported> {
     let mut out: Vec<PartCheck<'a>> = rules.iter().map(|_| PartCheck::default()).collect();
-    let allowed: Vec<Option<Allowed>> = rules.iter().map(Rule::allowed_table).collect();
-    let rows = for_each_selected_cell(data, width, fields, |k, cell| {
+    let allowed: Vec<Option<Allowed>> = rules.iter().map(|r| r.allowed_table()).collect();
+    let rows = for_each_selected_cell(cells, fields, |k, cell| {
         let (rule, c) = (&rules[k], &mut out[k]);
         if cell.is_empty() {
             c.nulls += 1;
@@ -507,44 +506,64 @@ impl Check {
     }
 }
 
-/// The whole command: rules from stdin, counters of the rule columns the file has, as JSON.
-pub fn run(input: &Path, threads: usize) -> Result<String, Failure> {
+/// The whole command: rules from stdin, counters of the rule columns the file (CSV or JSON Lines) has, as JSON.
+pub fn run(input: &Path, format: Format, threads: usize) -> Result<String, Failure> {
     let rules = read_rules()?;
-    let (header, skip) = read_header(input)?;
-    let index = header_index(&header);
+    let mut layout = Layout::open(input, format)?;
+    loop {
+        let (report, extra) = run_with(input, &layout, &rules, threads)?;
+        // JSON Lines keys the first line lacked: the columns and their order change, so read again.
+        if !layout.again(&extra) {
+            return Ok(report);
+        }
+    }
+}
+
+fn run_with(
+    input: &Path,
+    layout: &Layout,
+    rules: &[Rule],
+    threads: usize,
+) -> Result<(String, Vec<String>), Failure> {
+    let header = layout.header();
+    let index = header_index(header);
     // Rule columns the file lacks are the report's missingColumn checks, made in validate.ts.
-    let present: Vec<(Rule, usize)> = rules
-        .into_iter()
+    let (present, fields): (Vec<&Rule>, Vec<usize>) = rules
+        .iter()
         .filter_map(|r| {
             index
                 .iter()
                 .find(|(n, _)| *n == r.name)
                 .map(|&(_, i)| (r, i))
         })
-        .collect();
-    let (rules, fields): (Vec<Rule>, Vec<usize>) = present.into_iter().unzip();
-    let mut checks: Vec<Check> = rules.iter().map(|_| Check::new()).collect();
+        .unzip();
+    let mut checks: Vec<Check> = present.iter().map(|_| Check::new()).collect();
     let mut progress = Progress::default();
     let mut rows = 0;
-    chunks(input, skip, |data| {
-        let parts = parallel(data, threads, |p| {
-            check_part(p, header.len(), &rules, &fields)
-        })?;
-        let mut n = 0;
-        for (part_rows, part) in &parts {
-            n += part_rows;
-            for (check, p) in checks.iter_mut().zip(part) {
-                check.merge(p)?;
+    let mut extra = Vec::new();
+    layout.chunks(
+        input,
+        &fields,
+        || threads,
+        |split| {
+            let parts = each_parallel(split.cells(), |c| check_part(c, &present, &fields))?;
+            let mut n = 0;
+            for (part_rows, part) in &parts {
+                n += part_rows;
+                for (check, p) in checks.iter_mut().zip(part) {
+                    check.merge(p)?;
+                }
             }
-        }
-        rows = progress.add(n);
-        Ok(())
-    })?;
-    Ok(report(rows, &header, &rules, &checks))
+            rows = progress.add(n);
+            extra.extend(split.extra().cloned());
+            Ok(())
+        },
+    )?;
+    Ok((report(rows, header, &present, &checks), extra))
 }
 
 /// The command's JSON: rows, the header as written, and each rule column's counters.
-pub fn report(rows: u64, header: &[String], rules: &[Rule], checks: &[Check]) -> String {
+pub fn report(rows: u64, header: &[String], rules: &[&Rule], checks: &[Check]) -> String {
     let mut o = format!(
         "{{\"rows\":{rows},\"peakRssMb\":{},\"header\":",
         peak_rss_mb()

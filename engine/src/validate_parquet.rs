@@ -256,6 +256,6 @@ pub fn run(input: &Path, threads: usize) -> Result<String, Failure> {
             read_chunk(&pq.file, of, &mut sink, scratch)
         },
     )?;
-    let rules: Vec<Rule> = plan.into_iter().map(|p| p.0).collect();
+    let rules: Vec<&Rule> = plan.iter().map(|p| &p.0).collect();
     Ok(report(rows, &header, &rules, &checks))
 }

@@ -1,6 +1,6 @@
 // The native validator (engine/src/validate.rs, validate_parquet.rs) against the TypeScript Validator (and, for
-// Parquet, the DuckDB counters): the same report, check by check, on generated CSV and Parquet files full of edge
-// cases; and rules or files it does not handle are left to the TypeScript path.
+// Parquet, the DuckDB counters): the same report, check by check, on generated CSV, JSON Lines and Parquet files
+// full of edge cases; and rules or files it does not handle are left to the TypeScript path.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineValidate } from '../../activities/data/engine.js';
 import { validateUri } from '../../activities/data/validate.js';
+import { formatOf } from '../../activities/data/reader.js';
+import type { EngineFormat } from '../../schemas/engine.js';
 import { FileStorage } from '../../activities/storage/file.js';
 import { ValidationRules } from '../../schemas/validation.js';
 import { requireEngine } from '../helpers/engine.js';
@@ -129,7 +131,7 @@ async function compare(name: string, text: string | null, r = rules) {
     return {
       native,
       ts: await validateUri(storage, uri, r),
-      counts: await engineValidate(path, path.endsWith('.parquet') ? 'parquet' : 'csv', r, {}),
+      counts: await engineValidate(path, formatOf(path) as EngineFormat, r, {}),
       path,
     };
   } finally {
@@ -188,6 +190,121 @@ describe('native validator matches the TypeScript Validator', () => {
     const b = await compare('header.csv', 'amount,count\n');
     expect(b.native).toEqual(b.ts);
     expect(b.native.rows).toBe(0);
+  });
+});
+
+// JSON literals as written: the cell is String(JSON.parse(v)), so trailing zeros, exponents, -0, overflow and
+// more than 15 digits must come out as JavaScript writes them.
+const JSON_NUMBERS = [
+  '1',
+  '-0',
+  '0',
+  '-0.000',
+  '2.50',
+  '1e3',
+  '1E-2',
+  '1e999',
+  '-1e999',
+  '0.0000001',
+  '0.000001',
+  '0.0000010',
+  '123456789012345678',
+  '100000000000000000000',
+  '1e21',
+  '0.30000000000000004',
+  '-5',
+  '-5.000',
+  '-5.000000000000001',
+  '1000000.00000001',
+  '999999.999999999',
+  '4.0',
+];
+const JSON_OTHER = ['"NaN"', '"inf"', '" 3"', '"0x1f"', '"12abc"', '""', 'null', 'true', '"4"', '" 4"'];
+const JSON_TEXT = [
+  '"gold"',
+  '" gold "',
+  '"caf\\u00e9"',
+  '"café"',
+  '"\\u00a0silver"',
+  '"x\\"y"',
+  '"a\\nb\\r\\t\\/\\\\"',
+  '"\\ud83d\\ude00"',
+  '""',
+  'null',
+  '1.0',
+  'false',
+];
+
+/**
+ * A seeded JSON Lines file like `generate`'s CSV: keys in varying order, missing and repeated keys, keys that
+ * first appear late (`late`, the array index `7`), white space, blank lines and CRLF.
+ */
+function generateJsonl(seed: number, rows: number): string {
+  let s = seed;
+  const rnd = (n: number): number => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s % n;
+  };
+  const pick = <T>(a: T[]): T => a[rnd(a.length)] as T;
+  const lines: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    const fields: Array<[string, string]> = [
+      ['code', rnd(5) === 0 ? `"c${rnd(50)}"` : rnd(20) === 0 ? 'null' : `"id-${i}"`],
+      ['amount', rnd(3) === 0 ? pick(rnd(2) ? JSON_NUMBERS : JSON_OTHER) : (rnd(200000) / 100 - 10).toFixed(rnd(3))],
+      ['tier', pick(JSON_TEXT)],
+      ['count', rnd(3) === 0 ? pick(JSON_NUMBERS) : String(rnd(5))],
+      ['flag', pick(['true', 'false', '"True"', '"1"', '0', '1', '"yes"', 'null'])],
+      [
+        'at',
+        rnd(5) === 0
+          ? JSON.stringify(pick(TIMES))
+          : JSON.stringify(new Date(Date.UTC(2020, 0, 1) + i * 1000 + rnd(1000)).toISOString()),
+      ],
+    ];
+    if (i > rows / 2 && rnd(4) === 0) fields.push(['late', String(rnd(9))]);
+    if (i > rows / 3 && rnd(6) === 0) fields.push(['7', '"seven"']);
+    if (rnd(10) === 0) fields.push(['amount', pick(JSON_NUMBERS)]); // a repeated key: the last value counts
+    const kept = fields.filter(() => rnd(12) !== 0);
+    if (rnd(3) === 0) kept.reverse();
+    const sep = pick([',', ', ', ' ,\t']);
+    const body = kept.map(([k, v]) => `"${k}"${pick([':', ' : '])}${v}`).join(sep);
+    lines.push(`${pick(['', ' ', '\t'])}{${body}}${pick(['', ' ', '\r'])}`);
+    if (rnd(50) === 0) lines.push(pick(['', '  ', '\r']));
+  }
+  return lines.join('\n') + (rnd(2) === 0 ? '\n' : '');
+}
+
+describe('native validator matches the TypeScript Validator on JSON Lines', () => {
+  it.each([1, 2, 3])('on generated edge cases (seed %i)', async (seed) => {
+    const { native, ts, counts } = await compare(`gen-${seed}.jsonl`, generateJsonl(seed, 3000));
+    expect(counts).not.toBeNull();
+    expect(native).toEqual(ts);
+    expect(native.checks.filter((c) => c.failed > 0).length).toBeGreaterThan(4);
+    expect(counts?.header).toContain('late');
+  });
+
+  it('on a file of several chunks read on several threads', async () => {
+    const { native, ts, counts } = await compare('big.jsonl', generateJsonl(12, 250_000));
+    expect(counts?.rows).toBe(250_000);
+    expect(native).toEqual(ts);
+  });
+
+  it('leaves nested values, invalid lines, lone surrogates and Unicode white space to the TypeScript reader', async () => {
+    const cases: Array<[string, string]> = [
+      ['nested', '{"amount":1,"tier":{"a":[1,2]}}\n'],
+      ['surrogate', '{"amount":1,"tier":"\\ud800"}\n'],
+      ['nbsp', '\u00a0{"amount":1}\n'],
+      ['bom', '\ufeff{"amount":1}\n'],
+    ];
+    for (const [name, text] of cases) {
+      const c = await compare(`${name}.jsonl`, text);
+      expect(c.counts, name).toBeNull();
+      expect(c.native, name).toEqual(c.ts);
+    }
+    const path = join(dir, 'invalid.jsonl');
+    await writeFile(path, '{"amount":1}\n{"amount":01}\n');
+    expect(await engineValidate(path, 'jsonl', rules, {})).toBeNull();
+    await expect(validateUri(storage, pathToFileURL(path).href, rules)).rejects.toThrow(/line 2: invalid JSON/);
   });
 });
 
