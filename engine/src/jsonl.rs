@@ -1,10 +1,11 @@
 // JSON Lines for the engine: each non-empty line is one JSON object, read into the cells the TypeScript reader
 // (activities/data/jsonl.ts) makes of it, so everything after reading is shared with CSV. A value's cell: null →
 // null; a string as decoded ("" is null, like an empty CSV field); a number as JavaScript's String(v); true and
-// false as text. The columns are every key in first-seen order, a line's keys in JavaScript's order (array-index
-// keys first, ascending). Whatever that reader decodes differently or rejects is Unsupported, and the caller
-// leaves the file to it, which also gives the canonical error. That covers nested values, invalid JSON or UTF-8,
-// lone surrogates, and white space that String.prototype.trim removes but JSON does not know.
+// false as text; an object or array as JSON.stringify writes it. The columns are every key in first-seen order, a
+// line's keys in JavaScript's order (array-index keys first, ascending). Whatever that reader decodes differently
+// or rejects is Unsupported, and the caller leaves the file to it, which also gives the canonical error. That
+// covers invalid JSON or UTF-8, lone surrogates, nesting past 100 levels, and white space that
+// String.prototype.trim removes but JSON does not know.
 use crate::input::{Failure, Layout};
 use crate::number::js_text;
 use crate::scan::{FnvMap, Unsupported};
@@ -198,14 +199,15 @@ impl<'a> Table<'a> {
                     Plain::AsWritten => (start as u32, (r.i - start) as u32),
                     Plain::Prefix(len) => (start as u32, len as u32),
                     Plain::Zero => self.own(b"0"),
-                    Plain::No => {
-                        let text = std::str::from_utf8(&r.b[start..r.i]).expect("ASCII digits");
-                        let v: f64 = text.parse().map_err(|_| invalid())?;
-                        self.own(js_text(v).as_bytes())
-                    }
+                    Plain::No => self.own(js_text(double(&r.b[start..r.i])?).as_bytes()),
                 })
             }
-            _ => Err(bad("nested objects or arrays")),
+            c @ (b'{' | b'[') => {
+                let mut text = Vec::new();
+                r.nested(c, &mut text, 1)?;
+                Ok(self.own(&text))
+            }
+            _ => Err(invalid()),
         }
     }
 
@@ -235,6 +237,34 @@ impl<'a> Table<'a> {
         }
         Ok(self.rows)
     }
+}
+
+/// A JSON number literal's double (±inf past the largest).
+fn double(lit: &[u8]) -> Result<f64, Unsupported> {
+    let text = std::str::from_utf8(lit).map_err(|_| invalid())?;
+    text.parse().map_err(|_| invalid())
+}
+
+/// Nesting deeper than this is left to the TypeScript reader, rather than risk this thread's stack.
+const MAX_DEPTH: usize = 100;
+
+/// A string as JSON.stringify quotes it.
+fn quote(out: &mut Vec<u8>, s: &[u8]) {
+    out.push(b'"');
+    for &c in s {
+        match c {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            8 => out.extend_from_slice(b"\\b"),
+            12 => out.extend_from_slice(b"\\f"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0..=0x1f => out.extend_from_slice(format!("\\u{c:04x}").as_bytes()),
+            c => out.push(c),
+        }
+    }
+    out.push(b'"');
 }
 
 /// The parts of a JSON number.
@@ -471,8 +501,7 @@ impl<'a> Reader<'a> {
         Ok(Number { int, frac, exp })
     }
 
-    /// A value of a column that is not read: checked, not kept. Nested values are left to the TypeScript reader
-    /// wherever they are, so that a file is read natively or not whichever columns are asked for.
+    /// A value of a column that is not read: checked, not kept.
     fn skip_value(&mut self) -> Result<(), Unsupported> {
         match self.next()? {
             b'"' => self.string().map(|_| ()),
@@ -483,8 +512,108 @@ impl<'a> Reader<'a> {
                 self.i -= 1;
                 self.number().map(|_| ())
             }
-            _ => Err(bad("nested objects or arrays")),
+            c @ (b'{' | b'[') => self.nested(c, &mut Vec::new(), 1),
+            _ => Err(invalid()),
         }
+    }
+
+    /// Any value inside an object or array, written to `out` as JSON.stringify writes it once parsed.
+    fn any(&mut self, out: &mut Vec<u8>, depth: usize) -> Result<(), Unsupported> {
+        let start = self.i;
+        match self.next()? {
+            b'"' => {
+                let t = self.string()?;
+                quote(out, self.text(&t));
+            }
+            b't' => self.word(b"rue").map(|()| out.extend_from_slice(b"true"))?,
+            b'f' => self
+                .word(b"alse")
+                .map(|()| out.extend_from_slice(b"false"))?,
+            b'n' => self.word(b"ull").map(|()| out.extend_from_slice(b"null"))?,
+            b'-' | b'0'..=b'9' => {
+                self.i = start;
+                let n = self.number()?;
+                let lit = &self.b[start..self.i];
+                match plain_text(lit, &n) {
+                    Plain::AsWritten => out.extend_from_slice(lit),
+                    Plain::Prefix(len) => out.extend_from_slice(&lit[..len]),
+                    Plain::Zero => out.push(b'0'),
+                    Plain::No => match double(lit)? {
+                        // JSON has no infinities: JSON.stringify writes null.
+                        v if v.is_infinite() => out.extend_from_slice(b"null"),
+                        v => out.extend_from_slice(js_text(v).as_bytes()),
+                    },
+                }
+            }
+            c @ (b'{' | b'[') => self.nested(c, out, depth + 1)?,
+            _ => return Err(invalid()),
+        }
+        Ok(())
+    }
+
+    /// An object or array after its opening `{` or `[`, written to `out` as JSON.stringify writes it once parsed:
+    /// no white space, numbers as String(v), a repeated key's last value at its first place, array-index keys
+    /// first.
+    fn nested(&mut self, open: u8, out: &mut Vec<u8>, depth: usize) -> Result<(), Unsupported> {
+        if depth > MAX_DEPTH {
+            return Err(bad("values nested more than 100 deep"));
+        }
+        self.space();
+        let close = if open == b'{' { b'}' } else { b']' };
+        if self.peek() == Some(close) {
+            self.i += 1;
+            out.extend_from_slice(&[open, close]);
+            return Ok(());
+        }
+        let mut entries: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+        loop {
+            let mut value = Vec::new();
+            if open == b'{' {
+                self.expect(b'"')?;
+                let t = self.string()?;
+                let key = self.text(&t).to_vec();
+                self.space();
+                self.expect(b':')?;
+                self.space();
+                self.any(&mut value, depth)?;
+                match entries.iter_mut().find(|e| e.0 == key) {
+                    Some(e) => e.1 = value,
+                    None => entries.push((key, value)),
+                }
+            } else {
+                self.any(&mut value, depth)?;
+                entries.push((Vec::new(), value));
+            }
+            self.space();
+            match self.next()? {
+                b',' => self.space(),
+                c if c == close => break,
+                _ => return Err(invalid()),
+            }
+        }
+        if open == b'{' {
+            // Keys are valid UTF-8 (string() checked them).
+            let index = |k: &[u8]| std::str::from_utf8(k).is_ok_and(is_index);
+            let number =
+                |k: &[u8]| std::str::from_utf8(k).map_or(0, |s| s.parse::<u64>().unwrap_or(0));
+            let (mut first, rest): (Vec<_>, Vec<_>) =
+                entries.into_iter().partition(|e| index(&e.0));
+            first.sort_by_key(|e| number(&e.0));
+            entries = first.into_iter().chain(rest).collect();
+        }
+        out.push(open);
+        for (k, (key, value)) in entries.iter().enumerate() {
+            if k > 0 {
+                out.push(b',');
+            }
+            if open == b'{' {
+                quote(out, key);
+                out.push(b':');
+            }
+            out.extend_from_slice(value);
+        }
+        out.push(close);
+        Ok(())
     }
 }
 
@@ -572,6 +701,25 @@ mod tests {
     }
 
     #[test]
+    fn nested_values_as_json_stringify_writes_them() {
+        let text = "{\"a\": {\"b\" : [1, 2.50, \"x\\\"\\u0001\\u2028\", null, 1e400, -0, true, {\"2\":1, \"1\":2, \"b\":3, \"b\":4}, [], {}]}}";
+        let (rows, _) = cells(text, &["a"]).unwrap();
+        assert_eq!(
+            rows[0][0],
+            "{\"b\":[1,2.5,\"x\\\"\\u0001\u{2028}\",null,null,0,true,{\"1\":2,\"2\":1,\"b\":4},[],{}]}"
+        );
+        let deep = format!("{{\"a\":{}1{}}}", "[".repeat(150), "]".repeat(150));
+        assert!(cells(&deep, &["a"]).is_err());
+        // Also where the column is not read.
+        assert!(cells(&deep, &[]).is_err());
+        assert!(cells(
+            &format!("{{\"a\":{}1{}}}", "[".repeat(99), "]".repeat(99)),
+            &[]
+        )
+        .is_ok());
+    }
+
+    #[test]
     fn new_keys_in_javascript_order() {
         let (rows, extra) = cells(
             "{\"b\":1,\"10\":2,\"a\":3,\"2\":4}\n{\"z\":1,\"b\":2}",
@@ -586,8 +734,9 @@ mod tests {
     fn what_the_typescript_reader_decodes_itself() {
         for bad in [
             "[1]",
-            "{\"a\":[1]}",
-            "{\"a\":{\"b\":1}}",
+            "{\"a\":[1,]}",
+            "{\"a\":{\"b\"}}",
+            "{\"a\":[1 2]}",
             "{\"a\":01}",
             "{\"a\":1.}",
             "{\"a\":.5}",

@@ -128,6 +128,41 @@ describe('native loader matches the TypeScript loader', () => {
     expect(ca.find((c) => c.name === 'tail')).toMatchObject({ type: 'string', values: rows });
   });
 
+  it('reads JSON Lines alike: numbers as String(v), escapes, nested values, late keys, late text, several chunks', async () => {
+    // ~40 MB: three chunks over threads. `late` first appears in the second half (the engine reads again with it),
+    // `n` turns to text in the last chunk, `id` passes the category cap.
+    const lines: string[] = [];
+    const rows = 400_000;
+    let seed = 5;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const odd = ['1.50', '-0', '1e3', '1e400', '0.0000001', '123456789012345678', 'null', '"7"', '" 8 "', '"NaN"'];
+    for (let i = 0; i < rows; i++) {
+      const n = i === rows - 5 ? '"text"' : String(i % 89);
+      const f = i % 997 === 0 ? (odd[i % odd.length] as string) : (rnd() * 2000 - 1000).toFixed(1 + (i % 6));
+      const tag = i % 3 === 0 ? '"caf\\u00e9 \\"q\\""' : i % 3 === 1 ? '{"a": [1, 2.0]}' : '""';
+      const late = i > rows / 2 && i % 5 === 0 ? `, "late": ${i % 4}` : '';
+      lines.push(`{"id": "k${i}", "f": ${f}, "tag": ${tag}, "n": ${n}${late}}`);
+    }
+    await writeFile(join(dir, 'big.jsonl'), `${lines.join('\n')}\n`);
+    const { native, a, b } = await both('big.jsonl');
+    expect(native.sorted).toBe(true);
+    const { columns: ca, ...ra } = a;
+    const { columns: cb, ...rb } = b;
+    expect(ra).toEqual(rb);
+    expect(ra.rows).toBe(rows);
+    expect(ra.names).toEqual(['id', 'f', 'tag', 'n', 'late']);
+    for (const [i, col] of ca.entries()) {
+      const other = cb[i] as (typeof cb)[number];
+      if (col.name === 'id') expect({ ...col, approx: 0 }).toEqual({ ...other, approx: 0 });
+      else expect(col).toEqual(other);
+    }
+    expect(ca.find((c) => c.name === 'n')).toMatchObject({ type: 'string', values: rows });
+    expect(ca.find((c) => c.name === 'tag')?.data).toEqual([
+      ['café "q"', 133334],
+      ['{"a":[1,2]}', 133333],
+    ]);
+  });
+
   it('hands quoted fields and ragged rows back to the TypeScript loader', async () => {
     await writeFile(join(dir, 'quoted.csv'), 'a,b\n1,"x, y"\n2,z\n');
     const quoted = await both('quoted.csv');
