@@ -18,6 +18,8 @@ use std::path::Path;
 pub struct Keys {
     pub names: Vec<String>,
     index: FnvMap<Vec<u8>, usize>,
+    /// Each name with its closing quote, as a line holds it when it needs no escapes (else empty).
+    quoted: Vec<Vec<u8>>,
 }
 
 impl Keys {
@@ -26,7 +28,40 @@ impl Keys {
             self.index
                 .insert(name.as_bytes().to_vec(), self.names.len());
             self.names.push(name.to_string());
+            let plain = !name.bytes().any(|c| c == b'"' || c == b'\\' || c < 0x20);
+            self.quoted.push(
+                plain
+                    .then(|| [name.as_bytes(), b"\""].concat())
+                    .unwrap_or_default(),
+            );
         }
+    }
+
+    /// Whether the key at `r.i` (after its opening quote) is column `guess`, written without escapes: then it
+    /// is read past its closing quote without decoding.
+    #[inline(always)]
+    fn at(&self, r: &mut Reader, guess: usize) -> bool {
+        let Some(q) = self.quoted.get(guess) else {
+            return false;
+        };
+        let b = &r.b[r.i..];
+        if q.is_empty() || b.len() < q.len() {
+            return false;
+        }
+        // Eight bytes at a time: keys are short, and a library memcmp call costs more than comparing them.
+        let mut k = 0;
+        while k + 8 <= q.len() {
+            let word = |s: &[u8]| u64::from_ne_bytes(s[k..k + 8].try_into().expect("8 bytes"));
+            if word(q) != word(b) {
+                return false;
+            }
+            k += 8;
+        }
+        if q[k..].iter().zip(&b[k..]).any(|(x, y)| x != y) {
+            return false;
+        }
+        r.i += q.len();
+        true
     }
 
     /// The position of `key`, trying `guess` (the position after the line's previous key) first: most files
@@ -141,14 +176,19 @@ impl<'a> Table<'a> {
         } else {
             loop {
                 r.expect(b'"')?;
-                let key = r.string()?;
-                let found = keys.find(r.text(&key), guess);
-                if found.is_none() {
-                    let k = std::str::from_utf8(r.text(&key)).map_err(|_| invalid())?;
-                    if !self.extra.iter().any(|e| e == k) && !r.new.iter().any(|e| e == k) {
-                        r.new.push(k.to_string());
+                let found = if keys.at(r, guess) {
+                    Some(guess)
+                } else {
+                    let key = r.string()?;
+                    let found = keys.find(r.text(&key), guess);
+                    if found.is_none() {
+                        let k = std::str::from_utf8(r.text(&key)).map_err(|_| invalid())?;
+                        if !self.extra.iter().any(|e| e == k) && !r.new.iter().any(|e| e == k) {
+                            r.new.push(k.to_string());
+                        }
                     }
-                }
+                    found
+                };
                 guess = found.map_or(guess, |f| f + 1);
                 r.space();
                 r.expect(b':')?;
@@ -288,11 +328,16 @@ enum Plain {
 /// Whether String(v) of the literal `s` (sign, `int` digits, `frac` digits after a dot) is the literal itself
 /// or a prefix of it: true for at most 15 significant digits (they round-trip through a double, so the shortest
 /// digits are those written) in positional range (below 1e21; from 1e-6 up when below 1).
+#[inline(always)]
 fn plain_text(s: &[u8], n: &Number) -> Plain {
     if n.exp {
         return Plain::No;
     }
+    // The common case first: at most 15 digits, no zero to drop at either end.
     let neg = usize::from(s[0] == b'-');
+    if n.int + n.frac <= 15 && s[neg] != b'0' && (n.frac == 0 || s[s.len() - 1] != b'0') {
+        return Plain::AsWritten;
+    }
     let int = &s[neg..neg + n.int];
     let frac = if n.frac > 0 {
         &s[neg + n.int + 1..]
@@ -464,6 +509,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A number in JSON's grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+    #[inline(always)]
     fn number(&mut self) -> Result<Number, Unsupported> {
         if self.peek() == Some(b'-') {
             self.i += 1;
