@@ -28,12 +28,12 @@ impl Keys {
             self.index
                 .insert(name.as_bytes().to_vec(), self.names.len());
             self.names.push(name.to_string());
+            // Names needing escapes are always decoded.
             let plain = !name.bytes().any(|c| c == b'"' || c == b'\\' || c < 0x20);
-            self.quoted.push(
-                plain
-                    .then(|| [name.as_bytes(), b"\""].concat())
-                    .unwrap_or_default(),
-            );
+            self.quoted.push(match plain {
+                true => [name.as_bytes(), b"\""].concat(),
+                false => Vec::new(),
+            });
         }
     }
 
