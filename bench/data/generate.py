@@ -134,6 +134,25 @@ def recompress(snappy: Path, codec: str) -> Path:
     return target
 
 
+def as_jsonl(snappy: Path) -> Path:
+    """The Parquet file's rows as JSON Lines beside it (once): nulls as null, numbers as numbers."""
+    target = snappy.with_suffix(".jsonl")
+    if not target.exists():
+        src = pq.ParquetFile(snappy)
+        tmp = target.with_suffix(".tmp")
+        with open(tmp, "w", encoding="utf-8") as f:
+            for g in range(src.num_row_groups):
+                src.read_row_group(g).to_pandas().to_json(f, orient="records", lines=True)
+                f.write("\n")
+        os.replace(tmp, target)
+    return target
+
+
+def with_jsonl(manifest: dict) -> dict:
+    files = {s: {**f, "jsonl": str(as_jsonl(Path(f["parquet"])))} for s, f in manifest["files"].items()}
+    return {**manifest, "files": files}
+
+
 def with_codec(manifest: dict, codec: str) -> dict:
     if codec == "snappy":
         return manifest
@@ -148,7 +167,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--force", action="store_true", help="regenerate even if the files exist")
     ap.add_argument("--codec", choices=["snappy", "gzip", "zstd", "none"], default="snappy")
+    ap.add_argument("--jsonl", action="store_true", help="also write the tables as JSON Lines")
     a = ap.parse_args()
+    extra = (lambda m: with_jsonl(m)) if a.jsonl else (lambda m: m)
     if a.rows < 1:
         sys.exit("--rows must be at least 1")
     out = a.out or Path(__file__).resolve().parents[2] / ".sluice" / "bench-data" / str(a.rows)
@@ -166,12 +187,13 @@ def main() -> None:
         old = json.loads(manifest_path.read_text())
         files = [Path(p) for side in old.get("files", {}).values() for p in side.values()]
         if old.get("rows") == a.rows and old.get("seed") == a.seed and files and all(f.exists() for f in files):
-            print(json.dumps({**with_codec(old, a.codec), "generated": False}))
+            print(json.dumps({**with_codec(extra(old), a.codec), "generated": False}))
             return
     t0 = time.perf_counter()
     write(out, a.rows, a.seed)
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")  # last: its presence means the set is complete
-    print(json.dumps({**with_codec(manifest, a.codec), "generated": True, "seconds": round(time.perf_counter() - t0, 2)}))
+    done = with_codec(extra(manifest), a.codec)
+    print(json.dumps({**done, "generated": True, "seconds": round(time.perf_counter() - t0, 2)}))
 
 
 if __name__ == "__main__":

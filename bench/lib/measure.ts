@@ -141,19 +141,20 @@ export interface Manifest {
   categorical: string[];
   features: string[];
   shifted: string[];
-  files: Record<'reference' | 'current', Record<'csv' | 'parquet', string>>;
+  /** `jsonl` only when asked for (ensureData's `jsonl`). */
+  files: Record<'reference' | 'current', Record<'csv' | 'parquet', string> & { jsonl?: string }>;
 }
 
 /** Generates the data set for `rows` unless it is already there (the generator itself skips complete sets). */
 /** Parquet codecs the benchmark data can be written in (`--codec`); snappy is the generated files' own. */
 export const CODECS = ['snappy', 'gzip', 'zstd', 'none'];
 
-export function ensureData(rows: number, codec = 'snappy'): Manifest {
+export function ensureData(rows: number, codec = 'snappy', jsonl = false): Manifest {
   if (!existsSync(python)) throw new Error(`no Python virtualenv at ${python}: run \`npm run setup\` first`);
   if (!CODECS.includes(codec)) throw new Error(`--codec must be one of ${CODECS.join(', ')}; got "${codec}"`);
   log(`data: ${rows} rows under .sluice/bench-data/${rows}/ (generated once, then reused), Parquet in ${codec}`);
   const script = resolve(root, 'bench', 'data', 'generate.py');
-  const r = spawnSync(python, [script, '--rows', String(rows), '--codec', codec], {
+  const r = spawnSync(python, [script, '--rows', String(rows), '--codec', codec, ...(jsonl ? ['--jsonl'] : [])], {
     cwd: root,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -11,15 +11,18 @@ import pandas as pd
 
 
 def load(path: str) -> tuple[pd.DataFrame, float]:
-    """Reads CSV or Parquet into pandas (pandas' defaults, pyarrow for Parquet); returns the frame and seconds."""
+    """Reads CSV, JSON Lines or Parquet into pandas (pandas' defaults, pyarrow for Parquet); returns the frame and
+    seconds."""
     t0 = time.perf_counter()
     suffix = Path(path).suffix.lower()
     if suffix in (".parquet", ".pq"):
         df = pd.read_parquet(path)
     elif suffix == ".csv":
         df = pd.read_csv(path)
+    elif suffix in (".jsonl", ".ndjson"):
+        df = pd.read_json(path, lines=True)
     else:
-        sys.exit(f"{path}: expected a .csv or .parquet file")
+        sys.exit(f"{path}: expected a .csv, .jsonl or .parquet file")
     return df, time.perf_counter() - t0
 
 

@@ -1,6 +1,6 @@
 // Validation speed: `sluice validate` against pandera on the same files (CSV and Parquet) in the same run, each as a
 // child process measured for wall time, CPU time and peak RSS. Prints JSON; bench/README.md explains the fields.
-//   node bin/run-ts.js bench/validate/run.ts [--rows 1000000] [--format csv|parquet|both] [--codec snappy]
+//   node bin/run-ts.js bench/validate/run.ts [--rows 1000000] [--format csv|jsonl|parquet|both|all] [--codec snappy]
 //                                            [--sluice-only] [--peer-timeout 480] [--timeout 540]
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -38,15 +38,25 @@ const { values: args } = parseArgs({
 const rows = Number(args.rows);
 if (!Number.isInteger(rows) || rows < 1000)
   throw new Error(`--rows must be an integer ≥ 1000 (rules need minRows 1000)`);
-if (!['csv', 'parquet', 'both'].includes(args.format)) throw new Error('--format must be csv, parquet or both');
-const formats = (args.format === 'both' ? ['csv', 'parquet'] : [args.format]) as Array<'csv' | 'parquet'>;
+// `both` is CSV and Parquet, the formats the targets name; `all` adds JSON Lines.
+const FORMATS: Record<string, Array<'csv' | 'jsonl' | 'parquet'>> = {
+  csv: ['csv'],
+  jsonl: ['jsonl'],
+  parquet: ['parquet'],
+  both: ['csv', 'parquet'],
+  all: ['csv', 'jsonl', 'parquet'],
+};
+const formats = FORMATS[args.format];
+const READERS = { csv: 'read_csv', jsonl: 'read_json(lines=True)', parquet: 'read_parquet' };
+if (!formats) throw new Error('--format must be csv, jsonl, parquet, both or all');
 const sluiceOnly = args['sluice-only'];
 const peerTimeout = Number(args['peer-timeout']);
 
-const manifest = ensureData(rows, args.codec);
+const manifest = ensureData(rows, args.codec, formats.includes('jsonl'));
 const results = [];
 for (const format of formats) {
   const data = manifest.files.reference[format];
+  if (!data) throw new Error(`bench/data/generate.py wrote no ${format} file`);
   log(`validate ${format}: sluice on ${data}`);
   const s = await measure(
     [process.execPath, 'bin/sluice.js', 'validate', '--data', data, '--rules', args.rules, '--json'],
@@ -80,7 +90,7 @@ for (const format of formats) {
       const compute = num(j, 'seconds');
       const load = num(j, 'loadSeconds');
       peer = {
-        name: `pandera ${String(j.version)}: pandas read_${format} + DataFrameSchema.validate(lazy=True)`,
+        name: `pandera ${String(j.version)}: pandas ${READERS[format]} + DataFrameSchema.validate(lazy=True)`,
         seconds: compute,
         loadSeconds: load,
         processSeconds: p.seconds,
