@@ -1,5 +1,5 @@
-// Reading a local CSV file for the engine's commands: the header, then chunks of whole lines, each split at line
-// ends over several threads. Reading rules are scan.rs's.
+// Reading a local CSV or JSON Lines file for the engine's commands: the header (or the first object's keys), then
+// chunks of whole lines, each split at line ends over several threads. Reading rules are cells.rs's and jsonl.rs's.
 use crate::cells::Cells;
 use crate::jsonl::{first_keys, Keys, Table};
 use crate::map::Mapped;

@@ -4,11 +4,12 @@
 //   sluice-engine validate --input FILE [--format csv|jsonl|parquet] [--threads N]   (rules on stdin; see validate.rs)
 //   sluice-engine sort      (finite values sorted, over stdin/stdout: see sort.rs)
 //
-// `columns` and `validate` read a local CSV file in 16 MiB chunks, each split at line ends over N threads (input.rs);
+// `columns` and `validate` read a local CSV or JSON Lines file (jsonl.rs) in 16 MiB chunks, each split at line ends
+// over N threads (input.rs);
 // `columns --format parquet` reads a flat Parquet file's column chunks, one column per thread (parquet_load.rs).
 // `columns` writes one file of sorted finite f64s per numeric column to DIR and a JSON manifest to stdout (load.rs);
 // `validate` prints the validation counters as JSON (validate.rs). Progress goes to stderr as `rows N` lines.
-// Exit codes: 0 done; 64 the file needs the TypeScript reader (quoted fields, ragged rows, …; the reason is on
+// Exit codes: 0 done; 64 the file needs the TypeScript reader (quoted fields, ragged rows, invalid JSON, …; the reason is on
 // stderr); 66 the input cannot be read; 2 bad arguments; 1 anything else.
 mod allowed;
 mod bits;

@@ -1,4 +1,5 @@
-// `sluice-engine validate`: the validation contract's counters for a local CSV file, computed on several threads.
+// `sluice-engine validate`: the validation contract's counters for a local CSV or JSON Lines file, computed on
+// several threads.
 // It returns per-column counts (nulls, non-null, failures and examples per check, duplicates), the same
 // ColumnCounts the DuckDB path gives for Parquet; validate.ts turns them into the report (mostly, pass/fail).
 // Semantics are validate.ts's Validator's, for every rule type: number, integer, boolean, timestamp (typed.rs),
