@@ -1,6 +1,6 @@
 // `sluice-engine columns`: the selected columns of a local CSV, JSON Lines or Parquet file as typed columns (see
-// columns.rs), numeric ones
-// sorted into files, text ones counted; the manifest on stdout is schemas/engine.ts's EngineManifest.
+// columns.rs), numeric ones sorted into files, text ones counted; the manifest on stdout is schemas/engine.ts's
+// EngineManifest.
 use crate::columns::{merge_parts, Column, Spill};
 use crate::input::{each_parallel, header_index, peak_rss_mb, Failure, Format, Layout, Progress};
 use crate::json;
