@@ -292,6 +292,30 @@ describe('native validator matches the TypeScript Validator on JSON Lines', () =
     expect(native).toEqual(ts);
   });
 
+  it('on 150 files with characters inserted, removed or replaced: the same report, or handed back', async () => {
+    const base = generateJsonl(21, 12).split('\n');
+    const ALPHA = ['"', '\\', '{', '}', '[', ']', ',', ':', 'e', '0', '-', '.', ' ', '\r', '\n', 'u', 'é', '\u0001'];
+    let s = 99;
+    const rnd = (n: number): number => Math.floor((s = (s * 1103515245 + 12345) % 2147483648) / 65536) % n;
+    let native = 0;
+    for (let t = 0; t < 150; t++) {
+      let text = base.filter(() => rnd(3) !== 0).join('\n');
+      for (let k = 0; k <= rnd(2); k++) {
+        const at = rnd(text.length + 1);
+        const ch = ALPHA[rnd(ALPHA.length)] as string;
+        text = text.slice(0, at) + [ch, '', ch][rnd(3)] + text.slice(at + (rnd(2) as number));
+      }
+      const path = join(dir, `mutated-${t}.jsonl`);
+      await writeFile(path, text);
+      if ((await engineValidate(path, 'jsonl', rules, {})) === null) continue;
+      native++;
+      const c = await compare(`mutated-${t}.jsonl`, null);
+      expect(c.native, JSON.stringify(text)).toEqual(c.ts);
+    }
+    // Most mutations break the JSON; enough of them leave it valid for the comparison to mean something.
+    expect(native).toBeGreaterThan(15);
+  });
+
   it('leaves deep nesting, invalid lines, lone surrogates and Unicode white space to the TypeScript reader', async () => {
     const cases: Array<[string, string]> = [
       ['deep', `{"amount":1,"tier":${'['.repeat(200)}${']'.repeat(200)}}\n`],
