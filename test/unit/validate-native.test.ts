@@ -94,14 +94,19 @@ const NUMBERS = [
 ];
 const TIERS = ['gold', ' gold ', 'silver', 'Bronze', 'café', 'caf\u00e9 ', '\u00a0silver', 'x', ''];
 
-/** A seeded CSV of `rows` rows mixing well-formed values with every kind of failure. */
-function generate(seed: number, rows: number): string {
+/** rnd(n) in 0…n−1 and pick(list), the same sequence for the same seed. */
+function seeded(seed: number) {
   let s = seed;
   const rnd = (n: number): number => {
     s = (s * 1103515245 + 12345) % 2147483648;
     return s % n;
   };
-  const pick = <T>(a: T[]): T => a[rnd(a.length)] as T;
+  return { rnd, pick: <T>(a: T[]): T => a[rnd(a.length)] as T };
+}
+
+/** A seeded CSV of `rows` rows mixing well-formed values with every kind of failure. */
+function generate(seed: number, rows: number): string {
+  const { rnd, pick } = seeded(seed);
   const lines = ['code, amount ,tier,count,extra,amount,flag,at'];
   for (let i = 0; i < rows; i++) {
     const amount = rnd(4) === 0 ? pick(NUMBERS) : rnd(10) === 0 ? '' : (rnd(200000) / 100 - 10).toFixed(rnd(3));
@@ -243,12 +248,7 @@ const JSON_TEXT = [
  * first appear late (`late`, the array index `7`), white space, blank lines and CRLF.
  */
 function generateJsonl(seed: number, rows: number): string {
-  let s = seed;
-  const rnd = (n: number): number => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s % n;
-  };
-  const pick = <T>(a: T[]): T => a[rnd(a.length)] as T;
+  const { rnd, pick } = seeded(seed);
   const lines: string[] = [];
   for (let i = 0; i < rows; i++) {
     const fields: Array<[string, string]> = [
