@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** The file formats the native engine reads. */
-export type EngineFormat = 'csv' | 'jsonl' | 'parquet';
+export type EngineFormat = 'csv' | 'csv.gz' | 'jsonl' | 'jsonl.gz' | 'parquet';
 
 /** What the native column loader (engine/, `sluice-engine columns`) prints on stdout when it finishes. */
 const Count = z.number().int().nonnegative();

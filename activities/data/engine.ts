@@ -1,7 +1,7 @@
 // The native data engine (engine/, Rust, built by scripts/setup.mjs) on local files, read on several threads:
 // - columns: one file of sorted finite f64s per numeric column plus exact text counts, read exactly as the
 //   TypeScript loader reads them (typing, nulls, nan/inf spellings, the 100 000-category cap), from CSV, from JSON
-//   Lines (cells as jsonl.ts makes them) or from flat Parquet files of numbers, booleans, strings, dates and timestamps (uncompressed, snappy, zstd or gzip), other
+//   Lines (cells as jsonl.ts makes them), both also gzipped, or from flat Parquet files of numbers, booleans, strings, dates and timestamps (uncompressed, snappy, zstd or gzip), other
 //   Parquet columns left by name to the TypeScript loader (joined.ts);
 // - validate: the Validator's counters for every rule type from CSV and JSON Lines, and for number, integer, string and category
 //   rules (with the DuckDB path's meaning, see parquet-sql.ts), timestamp rules on dates and timestamps and boolean
@@ -36,12 +36,11 @@ export function engineAvailable(): boolean {
 
 /**
  * The format the engine reads the dataset at `uri` in, or null when it is not one for the engine: the engine is
- * unavailable, the format is not CSV, JSON Lines or Parquet (gzipped text is left to the TypeScript readers), or
- * the object is neither local nor on S3. (The engine may still hand a file back.)
+ * unavailable, or the object is neither local nor on S3. Every format the readers take is one for the engine: CSV and
+ * JSON Lines, gzipped or not, and Parquet. (The engine may still hand a file back.)
  */
 export function engineFormat(uri: string): EngineFormat | null {
-  const format = formatOf(uri);
-  if (format !== 'csv' && format !== 'jsonl' && format !== 'parquet') return null;
+  const format: EngineFormat = formatOf(uri);
   return (uri.startsWith('file:') || uri.startsWith('s3:')) && engineAvailable() ? format : null;
 }
 

@@ -1,11 +1,39 @@
-// gzip decompression as Parquet's GZIP pages hold it: gzip members (RFC 1952) of DEFLATE data (RFC 1951) in
-// stored, fixed-Huffman and dynamic-Huffman blocks. Each member's CRC-32 and length are checked, output is bounded
-// by the page's stated size, and any structural error makes the page unreadable, so the file goes back to the
-// TypeScript path.
+// gzip decompression: gzip members (RFC 1952) of DEFLATE data (RFC 1951) in stored, fixed-Huffman and
+// dynamic-Huffman blocks, each member's CRC-32 and length checked. A Parquet GZIP page is decompressed whole,
+// bounded by its stated size (`decompress`); a gzipped CSV or JSON Lines file is handed on in pieces as it grows
+// (`stream`). Any structural error makes the input unreadable here, so the file goes back to the TypeScript path.
 use crate::scan::Unsupported;
 
 fn bad<T>(what: &str) -> Result<T, Unsupported> {
-    Err(Unsupported(format!("unreadable Parquet page: gzip {what}")))
+    Err(Unsupported(format!("unreadable gzip data: {what}")))
+}
+
+/// The farthest back a match reaches: output kept after it is handed on.
+const WINDOW: usize = 32 << 10;
+
+/// Takes output as it grows: called whenever `out` holds `every` bytes or more, with the member's first byte at
+/// `start` and the input read up to `pos` of the member; may remove bytes from the front of `out` except the last
+/// WINDOW, moving `start` back by as many (not below 0).
+trait Flush {
+    fn every(&self) -> usize;
+    fn flush(
+        &mut self,
+        out: &mut Vec<u8>,
+        start: &mut usize,
+        pos: usize,
+    ) -> Result<(), Unsupported>;
+}
+
+/// A page: decompressed whole.
+struct Whole;
+
+impl Flush for Whole {
+    fn every(&self) -> usize {
+        usize::MAX
+    }
+    fn flush(&mut self, _: &mut Vec<u8>, _: &mut usize, _: usize) -> Result<(), Unsupported> {
+        Ok(())
+    }
 }
 
 /// Least significant bit first, as DEFLATE packs everything but Huffman codes, 56 or more bits buffered at a time
@@ -243,13 +271,17 @@ impl Tables {
 /// cannot reach before it); returns the bytes of `src` it took.
 fn inflate(
     src: &[u8],
-    start: usize,
+    mut start: usize,
     limit: usize,
     out: &mut Vec<u8>,
     t: &mut Tables,
+    f: &mut dyn Flush,
 ) -> Result<usize, Unsupported> {
     let mut b = Bits::new(src);
     loop {
+        if out.len() >= f.every() {
+            f.flush(out, &mut start, b.pos)?;
+        }
         b.refill();
         let last = b.take(1) == 1;
         match b.take(2) {
@@ -277,7 +309,7 @@ fn inflate(
                 } else {
                     t.dynamic(&mut b)?;
                 }
-                huffman_block(&mut b, start, limit, out, t)?;
+                huffman_block(&mut b, &mut start, limit, out, t, f)?;
             }
             _ => return bad("block of the reserved type"),
         }
@@ -290,12 +322,17 @@ fn inflate(
 /// The symbols of one Huffman-coded block, up to its end-of-block code.
 fn huffman_block(
     b: &mut Bits,
-    start: usize,
+    start: &mut usize,
     limit: usize,
     out: &mut Vec<u8>,
     t: &Tables,
+    f: &mut dyn Flush,
 ) -> Result<(), Unsupported> {
+    let every = f.every();
     loop {
+        if out.len() >= every {
+            f.flush(out, start, b.pos)?;
+        }
         // At most 15 + 5 + 15 + 13 bits per symbol: one refill. Past the end the reader hands out zeros, which
         // could decode as literals all the way to the page's stated size: reading past it is an error at once.
         b.refill();
@@ -322,7 +359,7 @@ fn huffman_block(
             return bad("an invalid distance symbol");
         };
         let dist = usize::from(base) + b.take(u32::from(DIST_EXTRA[d])) as usize;
-        if dist > out.len() - start {
+        if dist > out.len() - *start {
             return bad("a match reaching before the data");
         }
         if out.len() + len > limit {
@@ -386,7 +423,7 @@ pub fn decompress(src: &[u8], limit: usize, out: &mut Vec<u8>) -> Result<(), Uns
     while pos < src.len() {
         pos = header(src, pos)?;
         let start = out.len();
-        pos += inflate(&src[pos..], start, limit, out, &mut tables)?;
+        pos += inflate(&src[pos..], start, limit, out, &mut tables, &mut Whole)?;
         let Some(trailer) = src.get(pos..pos + 8) else {
             return bad("member trailer truncated");
         };
@@ -435,7 +472,11 @@ const fn crc_tables() -> [[u32; 256]; 8] {
 
 /// The CRC-32 (ISO-HDLC, as gzip uses it) of `data`.
 pub fn crc32(data: &[u8]) -> u32 {
-    let mut c = !0u32;
+    !crc_update(!0, data)
+}
+
+/// A running CRC-32 register (before its final inversion) after `data`.
+fn crc_update(mut c: u32, data: &[u8]) -> u32 {
     let mut eights = data.chunks_exact(8);
     for e in &mut eights {
         let lo = u32::from_le_bytes(e[..4].try_into().unwrap()) ^ c;
@@ -453,12 +494,117 @@ pub fn crc32(data: &[u8]) -> u32 {
     for &x in eights.remainder() {
         c = CRC[0][((c ^ u32::from(x)) & 0xFF) as usize] ^ (c >> 8);
     }
-    !c
+    c
+}
+
+/// A gzip file streamed: the output handed to `take` in pieces, each member checked as its bytes go by.
+struct Stream<F> {
+    take: F,
+    /// Bytes at the front of the output that `take` has finished with.
+    taken: usize,
+    /// The member's CRC register over its bytes before `crc_at`.
+    crc: u32,
+    crc_at: usize,
+    /// Bytes removed from the front of the output so far.
+    drained: u64,
+    /// Where the member starts in the input.
+    member: usize,
+    /// The output length at which to hand on next.
+    next: usize,
+    step: usize,
+}
+
+impl<F: FnMut(&[u8], bool, usize) -> Result<usize, Unsupported>> Stream<F> {
+    fn hand(&mut self, out: &[u8], last: bool, pos: usize) -> Result<(), Unsupported> {
+        self.crc = crc_update(self.crc, &out[self.crc_at..]);
+        self.crc_at = out.len();
+        self.taken += (self.take)(&out[self.taken..], last, pos)?;
+        Ok(())
+    }
+}
+
+impl<F: FnMut(&[u8], bool, usize) -> Result<usize, Unsupported>> Flush for Stream<F> {
+    fn every(&self) -> usize {
+        self.next
+    }
+
+    fn flush(
+        &mut self,
+        out: &mut Vec<u8>,
+        start: &mut usize,
+        pos: usize,
+    ) -> Result<(), Unsupported> {
+        self.hand(out, false, self.member + pos)?;
+        // Output taken stays until it is a window behind the end.
+        let drop = self.taken.min(out.len().saturating_sub(WINDOW));
+        out.drain(..drop);
+        self.taken -= drop;
+        self.crc_at -= drop;
+        self.drained += drop as u64;
+        *start = start.saturating_sub(drop);
+        self.next = out.len().saturating_add(self.step);
+        Ok(())
+    }
+}
+
+/// Decompresses every member of the gzip file `src`, handing the output to `take` as it grows by `step` bytes:
+/// `take(bytes, last, read)` gets the output not taken yet (`last` on the final call, once every member is
+/// checked) and how far `src` has been read, and returns how many of those bytes it has finished with. The rest
+/// come again, with more after them, on the next call. Memory is those bytes plus a 32 KiB window.
+pub fn stream(
+    src: &[u8],
+    step: usize,
+    take: impl FnMut(&[u8], bool, usize) -> Result<usize, Unsupported>,
+) -> Result<(), Unsupported> {
+    if src.is_empty() {
+        return bad("an empty file");
+    }
+    let mut s = Stream {
+        take,
+        taken: 0,
+        crc: !0,
+        crc_at: 0,
+        drained: 0,
+        member: 0,
+        next: step,
+        step,
+    };
+    let mut out = Vec::new();
+    let mut tables = Tables::default();
+    let mut pos = 0;
+    while pos < src.len() {
+        pos = header(src, pos)?;
+        (s.crc, s.crc_at, s.member) = (!0, out.len(), pos);
+        // The member's output: everything after the output's end now, removed from the front since or not.
+        let from = s.drained + out.len() as u64;
+        pos += inflate(
+            &src[pos..],
+            out.len(),
+            usize::MAX,
+            &mut out,
+            &mut tables,
+            &mut s,
+        )?;
+        let Some(trailer) = src.get(pos..pos + 8) else {
+            return bad("member trailer truncated");
+        };
+        let crc = !crc_update(s.crc, &out[s.crc_at..]);
+        s.crc_at = out.len();
+        let size = s.drained + out.len() as u64 - from;
+        if crc != u32::from_le_bytes(trailer[..4].try_into().unwrap())
+            || size as u32 != u32::from_le_bytes(trailer[4..].try_into().unwrap())
+        {
+            return bad("member whose CRC-32 or length does not match its data");
+        }
+        pos += 8;
+    }
+    s.crc_at = out.len();
+    s.hand(&out, true, src.len())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{crc32, decompress};
+    use super::{crc32, decompress, stream};
 
     // Members written by Python's zlib: fixed Huffman codes, a stored block, and dynamic codes with a file name.
     const FIXED: &[u8] = &[
@@ -531,6 +677,61 @@ mod tests {
                 assert_eq!(out, lines(), "bit {i}");
             }
         }
+    }
+
+    /// A gzip member of `data` in stored blocks, as a writer at level 0 makes it.
+    fn stored_member(data: &[u8]) -> Vec<u8> {
+        let mut m = vec![31, 139, 8, 0, 0, 0, 0, 0, 0, 255];
+        let blocks: Vec<&[u8]> = data.chunks(65535).collect();
+        for (i, b) in blocks.iter().enumerate() {
+            m.push(u8::from(i + 1 == blocks.len()));
+            let n = b.len() as u16;
+            m.extend_from_slice(&n.to_le_bytes());
+            m.extend_from_slice(&(!n).to_le_bytes());
+            m.extend_from_slice(b);
+        }
+        m.extend_from_slice(&crc32(data).to_le_bytes());
+        m.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        m
+    }
+
+    /// What `take` was handed, where each piece's finished part is its first `keep` bytes (or all, at the end).
+    fn streamed(src: &[u8], step: usize, keep: usize) -> Result<Vec<u8>, String> {
+        let mut got = Vec::new();
+        stream(src, step, |bytes, last, _| {
+            let n = if last {
+                bytes.len()
+            } else {
+                keep.min(bytes.len())
+            };
+            got.extend_from_slice(&bytes[..n]);
+            Ok(n)
+        })
+        .map_err(|e| e.0)?;
+        Ok(got)
+    }
+
+    #[test]
+    fn streams_members_in_pieces_past_the_window() {
+        let a: Vec<u8> = (0..150_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let b: Vec<u8> = (0..70_000u32).map(|i| (i % 13) as u8).collect();
+        let mut src = stored_member(&a);
+        src.extend_from_slice(&stored_member(&b));
+        src.extend_from_slice(DYNAMIC);
+        let want = [a.clone(), b.clone(), lines()].concat();
+        for (step, keep) in [(1000, 700), (40_000, 100_000), (1, 1), (usize::MAX, 0)] {
+            assert_eq!(streamed(&src, step, keep).unwrap(), want, "{step} {keep}");
+        }
+        // A damaged byte in the second member's data, or its length, fails the check.
+        let mut bad = src.clone();
+        bad[stored_member(&a).len() + 40] ^= 1;
+        assert!(streamed(&bad, 1000, 700).is_err());
+        let mut bad = src.clone();
+        let end = stored_member(&a).len() + stored_member(&b).len();
+        bad[end - 1] ^= 1;
+        assert!(streamed(&bad, 1000, 700).is_err());
+        assert!(streamed(&src[..src.len() - 3], 1000, 700).is_err());
+        assert!(streamed(&[], 1000, 700).is_err());
     }
 
     #[test]

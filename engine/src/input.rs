@@ -1,6 +1,7 @@
 // Reading a local CSV or JSON Lines file for the engine's commands: the header (or the first object's keys), then
 // chunks of whole lines, each split at line ends over several threads. Reading rules are cells.rs's and jsonl.rs's.
 use crate::cells::Cells;
+use crate::inflate;
 use crate::jsonl::{first_keys, Keys, Table};
 use crate::map::Mapped;
 use crate::number::js_trim;
@@ -32,14 +33,50 @@ impl From<io::Error> for Failure {
 /// by chunk.
 pub fn chunks(
     path: &Path,
+    gz: bool,
     skip: u64,
     each: impl FnMut(&[u8]) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
     let file = File::open(path)?;
-    match Mapped::new(&file)? {
-        Some(map) => map_chunks(&map, skip as usize, each),
-        None => read_chunks(file, skip, each),
+    match (Mapped::new(&file)?, gz) {
+        (Some(map), true) => gz_chunks(&map, skip as usize, each),
+        (None, true) => Err(Failure::Unsupported("an empty gzip file".into())),
+        (Some(map), false) => map_chunks(&map, skip as usize, each),
+        (None, false) => read_chunks(file, skip, each),
     }
+}
+
+/// map_chunks for a gzip file: its decompressed bytes from `skip`, as they come out of the decoder.
+fn gz_chunks(
+    map: &Mapped,
+    mut skip: usize,
+    mut each: impl FnMut(&[u8]) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let mut failed = None;
+    let mut released = 0;
+    inflate::stream(map.bytes(), 4 << 20, |bytes, last, read| {
+        // The compressed bytes behind the decoder leave memory, as in map_chunks.
+        map.release(released, read);
+        released = released.max(read / 4096 * 4096);
+        let cut = skip.min(bytes.len());
+        skip -= cut;
+        let rest = &bytes[cut..];
+        if !last && rest.len() < CHUNK {
+            return Ok(cut);
+        }
+        let end = match last {
+            true => rest.len(),
+            false => rest.iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1),
+        };
+        if end > 0 {
+            if let Err(f) = each(&rest[..end]) {
+                failed = Some(f);
+                return Err(Unsupported(String::new()));
+            }
+        }
+        Ok(cut + end)
+    })
+    .map_err(|u| failed.take().unwrap_or(Failure::Unsupported(u.0)))
 }
 
 fn map_chunks(
@@ -112,29 +149,18 @@ pub fn split_lines(data: &[u8], n: usize) -> Vec<&[u8]> {
 }
 
 /// The header line (after a UTF-8 BOM) and the byte offset where the rows start.
-pub fn read_header(path: &Path) -> Result<(Vec<String>, u64), Failure> {
-    let mut file = File::open(path)?;
-    let mut head = Vec::new();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut offset = 0;
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            return Err(Failure::Unsupported(
-                "no header line ending in a line feed".into(),
-            ));
-        }
-        head.extend_from_slice(&buf[..n]);
+pub fn read_header(path: &Path, gz: bool) -> Result<(Vec<String>, u64), Failure> {
+    head(path, gz, |head, end| {
         let bom = if head.starts_with(b"\xef\xbb\xbf") {
             3
         } else {
             0
         };
         // Empty lines before the header are skipped, as by the TypeScript reader.
-        while let Some(p) = head[bom + offset..].iter().position(|&c| c == b'\n') {
-            let raw = &head[bom + offset..bom + offset + p];
+        let mut offset = bom;
+        while let Some(p) = head[offset..].iter().position(|&c| c == b'\n') {
+            let raw = &head[offset..offset + p];
             let line = raw.strip_suffix(b"\r").unwrap_or(raw);
-            let end = bom + offset + p + 1;
             if line.is_empty() {
                 offset += p + 1;
                 continue;
@@ -149,7 +175,58 @@ pub fn read_header(path: &Path) -> Result<(Vec<String>, u64), Failure> {
                 check_text(cell)?;
                 names.push(std::str::from_utf8(cell).unwrap().to_string());
             }
-            return Ok((names, end as u64));
+            return Ok(Some((names, (offset + p + 1) as u64)));
+        }
+        match end {
+            true => Err(Failure::Unsupported(
+                "no header line ending in a line feed".into(),
+            )),
+            false => Ok(None),
+        }
+    })
+}
+
+/// Calls `look` with the file's first bytes (decompressed, for gzip), more of them each time, until it answers;
+/// `end` says there are no more.
+pub fn head<T>(
+    path: &Path,
+    gz: bool,
+    mut look: impl FnMut(&[u8], bool) -> Result<Option<T>, Failure>,
+) -> Result<T, Failure> {
+    let mut file = File::open(path)?;
+    if gz {
+        let map =
+            Mapped::new(&file)?.ok_or_else(|| Failure::Unsupported("an empty gzip file".into()))?;
+        let mut answer = None;
+        let mut failed = None;
+        let _ = inflate::stream(map.bytes(), 1 << 16, |bytes, last, _| {
+            match look(bytes, last) {
+                Ok(Some(t)) => answer = Some(t),
+                Ok(None) => return Ok(0),
+                Err(f) => failed = Some(f),
+            }
+            // Found (or failed): stop decompressing.
+            Err(Unsupported(String::new()))
+        })
+        .map_err(|u| failed.get_or_insert(Failure::Unsupported(u.0)));
+        return match (answer, failed) {
+            (Some(t), _) => Ok(t),
+            (None, Some(f)) => Err(f),
+            (None, None) => Err(Failure::Unsupported("gzip data ended early".into())),
+        };
+    }
+    let mut head = Vec::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf)?;
+        head.extend_from_slice(&buf[..n]);
+        if let Some(t) = look(&head, n == 0)? {
+            return Ok(t);
+        }
+        if n == 0 {
+            return Err(Failure::Unsupported(
+                "no answer at the end of the file".into(),
+            ));
         }
     }
 }
@@ -204,26 +281,33 @@ pub enum Format {
 
 /// How a text file's lines become rows: CSV lines after the header (at byte `skip`), or JSON Lines objects with
 /// the keys known so far as the columns.
-pub enum Layout {
+pub struct Layout {
+    /// gzip members to decompress on the way.
+    pub gz: bool,
+    pub rows: Rows,
+}
+
+pub enum Rows {
     Csv { header: Vec<String>, skip: u64 },
     Jsonl(Keys),
 }
 
 impl Layout {
-    pub fn open(path: &Path, format: Format) -> Result<Layout, Failure> {
-        Ok(match format {
-            Format::Jsonl => Layout::Jsonl(first_keys(path)?),
+    pub fn open(path: &Path, format: Format, gz: bool) -> Result<Layout, Failure> {
+        let rows = match format {
+            Format::Jsonl => Rows::Jsonl(first_keys(path, gz)?),
             _ => {
-                let (header, skip) = read_header(path)?;
-                Layout::Csv { header, skip }
+                let (header, skip) = read_header(path, gz)?;
+                Rows::Csv { header, skip }
             }
-        })
+        };
+        Ok(Layout { gz, rows })
     }
 
     pub fn header(&self) -> &[String] {
-        match self {
-            Layout::Csv { header, .. } => header,
-            Layout::Jsonl(keys) => &keys.names,
+        match &self.rows {
+            Rows::Csv { header, .. } => header,
+            Rows::Jsonl(keys) => &keys.names,
         }
     }
 
@@ -236,15 +320,15 @@ impl Layout {
         mut threads: impl FnMut() -> usize,
         mut each: impl FnMut(&Split) -> Result<(), Failure>,
     ) -> Result<(), Failure> {
-        let skip = match self {
-            Layout::Csv { skip, .. } => *skip,
-            Layout::Jsonl(_) => 0,
+        let skip = match &self.rows {
+            Rows::Csv { skip, .. } => *skip,
+            Rows::Jsonl(_) => 0,
         };
-        chunks(path, skip, |data| {
+        chunks(path, self.gz, skip, |data| {
             let n = threads();
-            let split = match self {
-                Layout::Csv { header, .. } => Split::Csv(split_lines(data, n), header.len()),
-                Layout::Jsonl(keys) => {
+            let split = match &self.rows {
+                Rows::Csv { header, .. } => Split::Csv(split_lines(data, n), header.len()),
+                Rows::Jsonl(keys) => {
                     Split::Jsonl(parallel(data, n, |p| Table::read(p, keys, fields))?)
                 }
             };

@@ -6,11 +6,9 @@
 // or rejects is Unsupported, and the caller leaves the file to it, which also gives the canonical error. That
 // covers invalid JSON or UTF-8, lone surrogates, nesting past 100 levels, and white space that
 // String.prototype.trim removes but JSON does not know.
-use crate::input::{Failure, Layout};
+use crate::input::{head, Failure, Layout, Rows};
 use crate::number::js_text;
 use crate::scan::{FnvMap, Unsupported};
-use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 
 /// The columns read so far: names in order and their positions.
@@ -664,34 +662,30 @@ impl<'a> Reader<'a> {
 }
 
 /// The keys of the first object in the file, in JavaScript's order: the columns until the read finds more.
-pub fn first_keys(path: &Path) -> Result<Keys, Failure> {
-    let mut file = File::open(path)?;
-    let mut head = Vec::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = file.read(&mut buf)?;
-        head.extend_from_slice(&buf[..n]);
-        // A whole line that is not blank, or the end of the file.
+pub fn first_keys(path: &Path, gz: bool) -> Result<Keys, Failure> {
+    head(path, gz, |head, end| {
+        // Whole lines that are not all blank, or the end of the file.
         let lines = match head.iter().rposition(|&c| c == b'\n') {
-            Some(p) if n > 0 => &head[..p + 1],
-            _ if n == 0 => &head[..],
-            _ => continue,
+            _ if end => head,
+            Some(p) => &head[..p + 1],
+            None => return Ok(None),
         };
         let t = Table::read(lines, &Keys::default(), &[])?;
-        if t.rows > 0 || n == 0 {
-            let mut keys = Keys::default();
-            t.extra.iter().for_each(|k| keys.add(k));
-            return Ok(keys);
+        if t.rows == 0 && !end {
+            return Ok(None);
         }
-    }
+        let mut keys = Keys::default();
+        t.extra.iter().for_each(|k| keys.add(k));
+        Ok(Some(keys))
+    })
 }
 
 impl Layout {
     /// After a read over the whole file: adds the keys it found that were not columns, and says whether the
     /// file must be read again with them.
     pub fn again(&mut self, extra: &[String]) -> bool {
-        match self {
-            Layout::Jsonl(keys) if !extra.is_empty() => {
+        match &mut self.rows {
+            Rows::Jsonl(keys) if !extra.is_empty() => {
                 extra.iter().for_each(|k| keys.add(k));
                 true
             }

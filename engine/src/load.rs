@@ -19,6 +19,8 @@ pub struct Options {
     pub threads: usize,
     pub memory: usize,
     pub format: Format,
+    /// The CSV or JSON Lines file is gzipped.
+    pub gz: bool,
 }
 
 pub struct Loaded {
@@ -62,7 +64,7 @@ pub fn load(args: &Options) -> Result<Loaded, Failure> {
     if args.format == Format::Parquet {
         return load_parquet(args);
     }
-    let mut layout = Layout::open(&args.input, args.format)?;
+    let mut layout = Layout::open(&args.input, args.format, args.gz)?;
     loop {
         let (loaded, extra) = load_text(args, &layout)?;
         // JSON Lines keys the first line lacked: the columns and their order change, so read again.

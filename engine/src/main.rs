@@ -1,11 +1,11 @@
 // sluice-engine: the native data engine behind `sluice drift`, `sluice validate` and the data profiles.
 //
-//   sluice-engine columns --input FILE --out DIR [--format csv|jsonl|parquet] [--column NAME]... [--threads N] [--memory BYTES]
-//   sluice-engine validate --input FILE [--format csv|jsonl|parquet] [--threads N]   (rules on stdin; see validate.rs)
+//   sluice-engine columns --input FILE --out DIR [--format csv|csv.gz|jsonl|jsonl.gz|parquet] [--column NAME]... [--threads N] [--memory BYTES]
+//   sluice-engine validate --input FILE [--format csv|csv.gz|jsonl|jsonl.gz|parquet] [--threads N]   (rules on stdin; see validate.rs)
 //   sluice-engine sort      (finite values sorted, over stdin/stdout: see sort.rs)
 //
-// `columns` and `validate` read a local CSV or JSON Lines file (jsonl.rs) in 16 MiB chunks, each split at line ends
-// over N threads (input.rs);
+// `columns` and `validate` read a local CSV or JSON Lines file (jsonl.rs), gzipped or not (inflate.rs), in 16 MiB
+// chunks, each split at line ends over N threads (input.rs);
 // `columns --format parquet` reads a flat Parquet file's column chunks, one column per thread (parquet_load.rs).
 // `columns` writes one file of sorted finite f64s per numeric column to DIR and a JSON manifest to stdout (load.rs);
 // `validate` prints the validation counters as JSON (validate.rs). Progress goes to stderr as `rows N` lines.
@@ -43,8 +43,8 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::exit;
 
-const USAGE: &str = "usage: sluice-engine columns --input FILE --out DIR [--format csv|jsonl|parquet] [--column NAME]... [--threads N] [--memory BYTES]
-       sluice-engine validate --input FILE [--format csv|jsonl|parquet] [--threads N]   (rules on stdin, see validate.rs)
+const USAGE: &str = "usage: sluice-engine columns --input FILE --out DIR [--format csv|csv.gz|jsonl|jsonl.gz|parquet] [--column NAME]... [--threads N] [--memory BYTES]
+       sluice-engine validate --input FILE [--format csv|csv.gz|jsonl|jsonl.gz|parquet] [--threads N]   (rules on stdin, see validate.rs)
        sluice-engine sort";
 
 fn usage(msg: &str) -> ! {
@@ -54,8 +54,15 @@ fn usage(msg: &str) -> ! {
 
 /// Flags of `columns` and `validate`.
 fn options(mut it: impl Iterator<Item = String>) -> load::Options {
-    let (mut input, mut out, mut columns, mut threads, mut memory, mut format) =
-        (None, None, None::<Vec<String>>, 2, 192 << 20, Format::Csv);
+    let (mut input, mut out, mut columns, mut threads, mut memory, mut format, mut gz) = (
+        None,
+        None,
+        None::<Vec<String>>,
+        2,
+        192 << 20,
+        Format::Csv,
+        false,
+    );
     while let Some(flag) = it.next() {
         let mut value = || {
             it.next()
@@ -76,11 +83,13 @@ fn options(mut it: impl Iterator<Item = String>) -> load::Options {
                     .unwrap_or_else(|_| usage("--memory must be a byte count"))
             }
             "--format" => {
-                format = match value().as_str() {
-                    "csv" => Format::Csv,
-                    "jsonl" => Format::Jsonl,
-                    "parquet" => Format::Parquet,
-                    _ => usage("--format is csv, jsonl or parquet"),
+                (format, gz) = match value().as_str() {
+                    "csv" => (Format::Csv, false),
+                    "csv.gz" => (Format::Csv, true),
+                    "jsonl" => (Format::Jsonl, false),
+                    "jsonl.gz" => (Format::Jsonl, true),
+                    "parquet" => (Format::Parquet, false),
+                    _ => usage("--format is csv, csv.gz, jsonl, jsonl.gz or parquet"),
                 }
             }
             other => usage(&format!("unknown option {other}")),
@@ -93,6 +102,7 @@ fn options(mut it: impl Iterator<Item = String>) -> load::Options {
         threads: threads.clamp(1, 64),
         memory,
         format,
+        gz,
     }
 }
 
@@ -145,7 +155,7 @@ fn main() {
             let o = options(it);
             let result = match o.format {
                 Format::Parquet => validate_parquet::run(&o.input, o.threads),
-                text => validate::run(&o.input, text, o.threads),
+                text => validate::run(&o.input, text, o.gz, o.threads),
             };
             finish(&o.input, result)
         }

@@ -508,9 +508,9 @@ impl Check {
 }
 
 /// The whole command: rules from stdin, counters of the rule columns the file (CSV or JSON Lines) has, as JSON.
-pub fn run(input: &Path, format: Format, threads: usize) -> Result<String, Failure> {
+pub fn run(input: &Path, format: Format, gz: bool, threads: usize) -> Result<String, Failure> {
     let rules = read_rules()?;
-    let mut layout = Layout::open(input, format)?;
+    let mut layout = Layout::open(input, format, gz)?;
     loop {
         let (report, extra) = run_with(input, &layout, &rules, threads)?;
         // JSON Lines keys the first line lacked: the columns and their order change, so read again.

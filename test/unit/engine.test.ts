@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openColumns, type ColumnSet } from '../../activities/data/columns.js';
 import { SortPool } from '../../activities/drift/sort-pool.js';
@@ -161,6 +162,20 @@ describe('native loader matches the TypeScript loader', () => {
       ['café "q"', 133334],
       ['{"a":[1,2]}', 133333],
     ]);
+  });
+
+  it('reads gzipped CSV alike, in several members', async () => {
+    const lines = ['n,f,cat'];
+    for (let i = 0; i < 300_000; i++) lines.push(`${i},${((i * 7919) % 100_003) / 7},c${i % 11}`);
+    const text = `${lines.join('\n')}\n`;
+    await writeFile(
+      join(dir, 'big.csv.gz'),
+      Buffer.concat([gzipSync(text.slice(0, 1000)), gzipSync(text.slice(1000))]),
+    );
+    const { native, a, b } = await both('big.csv.gz');
+    expect(native.sorted).toBe(true);
+    expect(a).toEqual(b);
+    expect(a.rows).toBe(300_000);
   });
 
   it('hands quoted fields and ragged rows back to the TypeScript loader', async () => {

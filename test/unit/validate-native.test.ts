@@ -2,6 +2,7 @@
 // Parquet, the DuckDB counters): the same report, check by check, on generated CSV, JSON Lines and Parquet files
 // full of edge cases; and rules or files it does not handle are left to the TypeScript path.
 import { execFileSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -125,7 +126,7 @@ function generate(seed: number, rows: number): string {
   return lines.join(rnd(2) === 0 ? '\n' : '\r\n') + (rnd(2) === 0 ? '\n' : '');
 }
 
-async function compare(name: string, text: string | null, r = rules) {
+async function compare(name: string, text: string | Buffer | null, r = rules) {
   const path = join(dir, name);
   if (text !== null) await writeFile(path, text);
   const uri = pathToFileURL(path).href;
@@ -276,6 +277,34 @@ function generateJsonl(seed: number, rows: number): string {
   }
   return lines.join('\n') + (rnd(2) === 0 ? '\n' : '');
 }
+
+describe('native validator matches the TypeScript Validator on gzipped CSV and JSON Lines', () => {
+  it("on several members, levels 1 and 9, and files past the decoder's 4 MiB steps", async () => {
+    const csv = generate(13, 300_000);
+    const cut = csv.indexOf('\n', csv.length >> 1) + 7; // members need not end at a line end
+    const members = Buffer.concat([gzipSync(csv.slice(0, cut), { level: 1 }), gzipSync(csv.slice(cut), { level: 9 })]);
+    const a = await compare('members.csv.gz', members);
+    expect(a.counts?.rows).toBe(300_000);
+    expect(a.native).toEqual(a.ts);
+    const b = await compare('gen.jsonl.gz', gzipSync(generateJsonl(4, 60_000)));
+    expect(b.counts?.rows).toBe(60_000);
+    expect(b.native).toEqual(b.ts);
+  });
+
+  it('hands back damaged or truncated files, which the TypeScript reader rejects', async () => {
+    const good = gzipSync(generate(14, 2000));
+    for (const [name, bytes] of [
+      ['flipped', Buffer.from(good).fill(0x55, 500, 501)],
+      ['cut', good.subarray(0, good.length - 5)],
+      ['empty', Buffer.alloc(0)],
+    ] as Array<[string, Buffer]>) {
+      const path = join(dir, `${name}.csv.gz`);
+      await writeFile(path, bytes);
+      expect(await engineValidate(path, 'csv.gz', rules, {}), name).toBeNull();
+      await expect(validateUri(storage, pathToFileURL(path).href, rules), name).rejects.toThrow();
+    }
+  });
+});
 
 describe('native validator matches the TypeScript Validator on JSON Lines', () => {
   it.each([1, 2, 3])('on generated edge cases (seed %i)', async (seed) => {
