@@ -328,10 +328,11 @@ fn huffman_block(
     t: &Tables,
     f: &mut dyn Flush,
 ) -> Result<(), Unsupported> {
-    let every = f.every();
+    let mut every = f.every();
     loop {
         if out.len() >= every {
             f.flush(out, start, b.pos)?;
+            every = f.every();
         }
         // At most 15 + 5 + 15 + 13 bits per symbol: one refill. Past the end the reader hands out zeros, which
         // could decode as literals all the way to the page's stated size: reading past it is an error at once.
@@ -403,6 +404,13 @@ fn header(src: &[u8], pos: usize) -> Result<usize, Unsupported> {
         }
     }
     if flags & 2 != 0 {
+        // The header's own check: the low 16 bits of the CRC-32 of the header before it.
+        let Some(x) = src.get(at..at + 2) else {
+            return bad("member header truncated");
+        };
+        if crc32(&src[pos..at]) as u16 != u16::from_le_bytes([x[0], x[1]]) {
+            return bad("member header whose CRC does not match");
+        }
         at += 2;
     }
     if at > src.len() {
@@ -732,6 +740,19 @@ mod tests {
         assert!(streamed(&bad, 1000, 700).is_err());
         assert!(streamed(&src[..src.len() - 3], 1000, 700).is_err());
         assert!(streamed(&[], 1000, 700).is_err());
+    }
+
+    #[test]
+    fn a_header_crc_is_checked() {
+        let plain = stored_member(b"abc\n");
+        let mut member = plain[..10].to_vec();
+        member[3] = 2; // FHCRC
+        let check = crc32(&member) as u16;
+        member.extend_from_slice(&check.to_le_bytes());
+        member.extend_from_slice(&plain[10..]);
+        assert_eq!(streamed(&member, 1000, 0).unwrap(), b"abc\n");
+        member[10] ^= 1;
+        assert!(streamed(&member, 1000, 0).is_err());
     }
 
     #[test]

@@ -285,6 +285,8 @@ pub struct Layout {
     /// gzip members to decompress on the way.
     pub gz: bool,
     pub rows: Rows,
+    /// Reads after the first (JSON Lines keys found late: jsonl.rs `again`).
+    pub reads: u8,
 }
 
 pub enum Rows {
@@ -301,7 +303,7 @@ impl Layout {
                 Rows::Csv { header, skip }
             }
         };
-        Ok(Layout { gz, rows })
+        Ok(Layout { gz, rows, reads: 0 })
     }
 
     pub fn header(&self) -> &[String] {
@@ -324,15 +326,28 @@ impl Layout {
             Rows::Csv { skip, .. } => *skip,
             Rows::Jsonl(_) => 0,
         };
-        chunks(path, self.gz, skip, |data| {
-            let n = threads();
-            let split = match &self.rows {
-                Rows::Csv { header, .. } => Split::Csv(split_lines(data, n), header.len()),
-                Rows::Jsonl(keys) => {
-                    Split::Jsonl(parallel(data, n, |p| Table::read(p, keys, fields))?)
+        // Once a key that is not a column turns up, the file is read again (see `again`): the rest of this read
+        // only looks for more keys.
+        let mut late = false;
+        chunks(path, self.gz, skip, |data| match &self.rows {
+            Rows::Csv { header, .. } => {
+                each(&Split::Csv(split_lines(data, threads()), header.len()))
+            }
+            Rows::Jsonl(keys) => {
+                // A table holds 8 bytes per selected cell of each row: the lines of a wide file go in pieces
+                // that keep that near 64 MiB, by the line length of the first MiB.
+                let sample = &data[..data.len().min(1 << 20)];
+                let lf = sample.iter().filter(|&&c| c == b'\n').count().max(1);
+                let cells = data.len() / sample.len().max(1) * lf * fields.len().max(1) * 8;
+                for piece in split_lines(data, cells.div_ceil(64 << 20).max(1)) {
+                    let read = if late { &[][..] } else { fields };
+                    let split =
+                        Split::Jsonl(parallel(piece, threads(), |p| Table::read(p, keys, read))?);
+                    late |= split.extra().next().is_some();
+                    each(&split)?;
                 }
-            };
-            each(&split)
+                Ok(())
+            }
         })
     }
 }

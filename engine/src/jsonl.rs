@@ -86,6 +86,7 @@ pub struct Table<'a> {
     pub rows: u64,
     /// Keys that are not columns yet, in first-seen order: the caller reads the file again with them.
     pub extra: Vec<String>,
+    seen: std::collections::HashSet<String>,
 }
 
 fn bad(what: &str) -> Unsupported {
@@ -133,6 +134,7 @@ impl<'a> Table<'a> {
             width: fields.len(),
             rows: 0,
             extra: Vec::new(),
+            seen: Default::default(),
         };
         let mut r = Reader {
             b: data,
@@ -181,7 +183,7 @@ impl<'a> Table<'a> {
                     let found = keys.find(r.text(&key), guess);
                     if found.is_none() {
                         let k = std::str::from_utf8(r.text(&key)).map_err(|_| invalid())?;
-                        if !self.extra.iter().any(|e| e == k) && !r.new.iter().any(|e| e == k) {
+                        if self.seen.insert(k.to_string()) {
                             r.new.push(k.to_string());
                         }
                     }
@@ -225,7 +227,7 @@ impl<'a> Table<'a> {
         match r.next()? {
             b'"' => match r.string()? {
                 Text::Raw(s, e) => Ok((s as u32, (e - s) as u32)),
-                Text::Decoded => Ok(self.own(&r.buf)),
+                Text::Decoded => self.own(&r.buf),
             },
             b't' => r.word(b"rue").map(|()| (start as u32, 4)),
             b'f' => r.word(b"alse").map(|()| (start as u32, 5)),
@@ -236,23 +238,26 @@ impl<'a> Table<'a> {
                 Ok(match plain_text(&r.b[start..r.i], &n) {
                     Plain::AsWritten => (start as u32, (r.i - start) as u32),
                     Plain::Prefix(len) => (start as u32, len as u32),
-                    Plain::Zero => self.own(b"0"),
-                    Plain::No => self.own(js_text(double(&r.b[start..r.i])?).as_bytes()),
+                    Plain::Zero => self.own(b"0")?,
+                    Plain::No => self.own(js_text(double(&r.b[start..r.i])?).as_bytes())?,
                 })
             }
             c @ (b'{' | b'[') => {
                 let mut text = Vec::new();
                 r.nested(c, &mut text, 1)?;
-                Ok(self.own(&text))
+                self.own(&text)
             }
             _ => Err(invalid()),
         }
     }
 
-    fn own(&mut self, bytes: &[u8]) -> (u32, u32) {
-        let at = self.arena.len() as u32;
+    fn own(&mut self, bytes: &[u8]) -> Result<(u32, u32), Unsupported> {
+        let at = self.arena.len();
+        if at + bytes.len() >= ARENA as usize {
+            return Err(bad("more than 2 GiB of cells in one part"));
+        }
         self.arena.extend_from_slice(bytes);
-        (at, bytes.len() as u32 | ARENA)
+        Ok((at as u32, bytes.len() as u32 | ARENA))
     }
 
     /// Calls `cell` with (selected column, bytes) for every cell, row after row; returns the row count.
@@ -682,15 +687,22 @@ pub fn first_keys(path: &Path, gz: bool) -> Result<Keys, Failure> {
 
 impl Layout {
     /// After a read over the whole file: adds the keys it found that were not columns, and says whether the
-    /// file must be read again with them.
-    pub fn again(&mut self, extra: &[String]) -> bool {
-        match &mut self.rows {
-            Rows::Jsonl(keys) if !extra.is_empty() => {
-                extra.iter().for_each(|k| keys.add(k));
-                true
-            }
-            _ => false,
+    /// file must be read again with them. The first read finds every key, so a third means the file changed.
+    pub fn again(&mut self, extra: &[String]) -> Result<bool, Failure> {
+        let Rows::Jsonl(keys) = &mut self.rows else {
+            return Ok(false);
+        };
+        if extra.is_empty() {
+            return Ok(false);
         }
+        if self.reads >= 2 {
+            return Err(Failure::Unsupported(
+                "keys kept appearing: the file changed while it was read".into(),
+            ));
+        }
+        self.reads += 1;
+        extra.iter().for_each(|k| keys.add(k));
+        Ok(true)
     }
 }
 

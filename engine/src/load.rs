@@ -68,7 +68,7 @@ pub fn load(args: &Options) -> Result<Loaded, Failure> {
     loop {
         let (loaded, extra) = load_text(args, &layout)?;
         // JSON Lines keys the first line lacked: the columns and their order change, so read again.
-        if !layout.again(&extra) {
+        if !layout.again(&extra)? {
             return Ok(loaded);
         }
     }

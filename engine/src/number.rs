@@ -175,8 +175,53 @@ pub fn js_trim(s: &str) -> &str {
     s.trim_matches(js_space)
 }
 
-/// A double as JavaScript's String(v) writes it: the shortest digits that round-trip (Rust's `{:e}` gives the same
-/// ones), positional from 1e-6 up to below 1e21, exponential (`1e+21`, `1.5e-7`) outside; -0 is "0".
+/// Whether 2·|v| is exactly `a` × 10^x: `v` lies halfway between two decimals of the same digit count.
+fn halfway(v: f64, a: u64, x: i32) -> bool {
+    let bits = v.abs().to_bits();
+    let (raw_exp, frac) = ((bits >> 52) as i32, bits & ((1 << 52) - 1));
+    let (mut m, mut q) = match raw_exp {
+        0 => (frac, -1074),
+        e => (frac | 1 << 52, e - 1075),
+    };
+    let tz = m.trailing_zeros();
+    m >>= tz;
+    q += tz as i32;
+    // 2v = m·2^(q+1) with m odd; a·10^x = a·5^x·2^x with a odd: the powers of two and the odd parts must agree.
+    let five = |e: i32| 5u128.checked_pow(e as u32);
+    if x >= 0 {
+        q + 1 == x && five(x).and_then(|p| p.checked_mul(u128::from(a))) == Some(u128::from(m))
+    } else {
+        q + 1 == x && five(-x).and_then(|p| p.checked_mul(u128::from(m))) == Some(u128::from(a))
+    }
+}
+
+/// The shortest digits of |v| (they round-trip) and the exponent of the last one, ties between two such digit
+/// strings going to the even one as Number::toString has it (Rust's formatting takes the upper one).
+fn shortest(v: f64) -> (String, i32) {
+    let sci = format!("{:e}", v.abs());
+    let (mantissa, exp) = sci.split_once('e').expect("LowerExp writes an exponent");
+    let digits: String = mantissa.chars().filter(|&c| c != '.').collect();
+    let x = exp.parse::<i32>().expect("a whole exponent") + 1 - digits.len() as i32;
+    let Ok(d) = digits.parse::<u64>() else {
+        return (digits, x);
+    };
+    if d % 2 == 1 {
+        for other in [d - 1, d + 1] {
+            let text = other.to_string();
+            if text.len() == digits.len()
+                && !text.ends_with('0')
+                && halfway(v, d + other, x)
+                && format!("{text}e{x}").parse::<f64>() == Ok(v.abs())
+            {
+                return (text, x);
+            }
+        }
+    }
+    (digits, x)
+}
+
+/// A double as JavaScript's String(v) writes it: the shortest digits that round-trip (`shortest`), positional from
+/// 1e-6 up to below 1e21, exponential (`1e+21`, `1.5e-7`) outside; -0 is "0".
 pub fn js_text(v: f64) -> String {
     if v.is_nan() {
         return "NaN".into();
@@ -187,12 +232,10 @@ pub fn js_text(v: f64) -> String {
     if v == 0.0 {
         return "0".into();
     }
-    let sci = format!("{:e}", v.abs());
-    let (mantissa, exp) = sci.split_once('e').expect("LowerExp writes an exponent");
-    let digits: String = mantissa.chars().filter(|&c| c != '.').collect();
+    let (digits, x) = shortest(v);
     let k = digits.len() as i32;
     // The decimal point sits after `n` digits.
-    let n = exp.parse::<i32>().expect("a whole exponent") + 1;
+    let n = x + k;
     let body = if k <= n && n <= 21 {
         digits + &"0".repeat((n - k) as usize)
     } else if 0 < n && n <= 21 {
@@ -302,7 +345,11 @@ mod tests {
 
     #[test]
     fn numbers_written_as_javascript_writes_them() {
-        let cases: [(f64, &str); 16] = [
+        let cases: [(f64, &str); 19] = [
+            // Two shortest digit strings equally close: the even one.
+            (245768090261938.0 + 0.125, "245768090261938.12"),
+            (1125899906842624.0 + 0.25, "1125899906842624.2"),
+            (88391478867.0 + 0.328125, "88391478867.32812"),
             (1e21, "1e+21"),
             (1e20, "100000000000000000000"),
             (123456789012345680000.0, "123456789012345680000"),

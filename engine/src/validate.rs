@@ -514,7 +514,7 @@ pub fn run(input: &Path, format: Format, gz: bool, threads: usize) -> Result<Str
     loop {
         let (report, extra) = run_with(input, &layout, &rules, threads)?;
         // JSON Lines keys the first line lacked: the columns and their order change, so read again.
-        if !layout.again(&extra) {
+        if !layout.again(&extra)? {
             return Ok(report);
         }
     }

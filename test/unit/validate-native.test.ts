@@ -315,6 +315,17 @@ describe('native validator matches the TypeScript Validator on JSON Lines', () =
     expect(counts?.header).toContain('late');
   });
 
+  it('writes numbers halfway between two shortest forms with the even one, as String(v) does', async () => {
+    const ties = ['245768090261938.125', '1125899906842624.25', '88391478867.328125', '0.5', '2.5e-8', '1.25e22'];
+    const text = ties.map((t, i) => `{"tier": ${t}, "amount": ${i}}`).join('\n');
+    const { native, ts, counts } = await compare('ties.jsonl', text);
+    expect(counts).not.toBeNull();
+    expect(native).toEqual(ts);
+    expect(native.checks.find((c) => c.column === 'tier' && c.check === 'values')?.examples).toEqual(
+      ties.slice(0, 5).map((t) => String(Number(t))),
+    );
+  });
+
   it('on a file of several chunks read on several threads', async () => {
     const { native, ts, counts } = await compare('big.jsonl', generateJsonl(12, 250_000));
     expect(counts?.rows).toBe(250_000);
