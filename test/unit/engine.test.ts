@@ -164,6 +164,18 @@ describe('native loader matches the TypeScript loader', () => {
     ]);
   });
 
+  it('reads a wide, sparse JSON Lines file alike (its lines read in pieces that bound the cells held)', async () => {
+    // 20 000 rows × 600 keys × 8 bytes of cells is past the 64 MiB a piece holds: the chunk is read in two.
+    const lines: string[] = [];
+    for (let i = 0; i < 20_000; i++)
+      lines.push(JSON.stringify({ [`k${(i * 7) % 600}`]: i % 97, [`k${(i * 13 + 5) % 600}`]: `t${i % 5}`, id: i }));
+    await writeFile(join(dir, 'sparse.jsonl'), `${lines.join('\n')}\n`);
+    const { native, a, b } = await both('sparse.jsonl');
+    expect(native.sorted).toBe(true);
+    expect(a).toEqual(b);
+    expect(a.names.length).toBe(601);
+  });
+
   it('reads gzipped CSV alike, in several members', async () => {
     const lines = ['n,f,cat'];
     for (let i = 0; i < 300_000; i++) lines.push(`${i},${((i * 7919) % 100_003) / 7},c${i % 11}`);
