@@ -1,12 +1,14 @@
 // Drift speed: `sluice drift` against Evidently's DataDriftPreset on the same reference/current files (CSV and
 // Parquet) in the same run, each as a child process measured for wall time, CPU time and peak RSS. Prints JSON;
 // bench/README.md explains the fields.
-//   node bin/run-ts.js bench/drift/run.ts [--rows 1000000] [--format csv|parquet|both] [--codec snappy]
+//   node bin/run-ts.js bench/drift/run.ts [--rows 1000000] [--format csv|jsonl|parquet|both|all] [--codec snappy]
 //                                         [--sluice-only] [--peer-timeout 480] [--timeout 540]
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   ensureData,
+  formatsOf,
+  PANDAS_READERS,
   failure,
   log,
   machine,
@@ -34,12 +36,11 @@ const { values: args } = parseArgs({
 });
 const rows = Number(args.rows);
 if (!Number.isInteger(rows) || rows < 1) throw new Error('--rows must be a positive integer');
-if (!['csv', 'parquet', 'both'].includes(args.format)) throw new Error('--format must be csv, parquet or both');
-const formats = (args.format === 'both' ? ['csv', 'parquet'] : [args.format]) as Array<'csv' | 'parquet'>;
+const formats = formatsOf(args.format);
 const sluiceOnly = args['sluice-only'];
 const peerTimeout = Number(args['peer-timeout']);
 
-const manifest = ensureData(rows, args.codec);
+const manifest = ensureData(rows, args.codec, formats.includes('jsonl'));
 // Both files are read in full, so throughput counts the rows of both.
 const totalRows = 2 * rows;
 const sorted = (xs: unknown): string[] | null =>
@@ -50,6 +51,7 @@ const results = [];
 for (const format of formats) {
   const reference = manifest.files.reference[format];
   const current = manifest.files.current[format];
+  if (!reference || !current) throw new Error(`bench/data/generate.py wrote no ${format} files`);
   log(`drift ${format}: sluice on ${reference} vs ${current}`);
   // --columns names the 25 features, leaving out the id column (as the peer does through its DataDefinition).
   const s = await measure(
@@ -102,7 +104,7 @@ for (const format of formats) {
       peerDrifted = sorted(j.driftedColumns);
       peerStats = statistics(j.columns);
       peer = {
-        name: `evidently ${String(j.version)}: pandas read_${format} + Report([DataDriftPreset()]).run`,
+        name: `evidently ${String(j.version)}: pandas ${PANDAS_READERS[format]} + Report([DataDriftPreset()]).run`,
         seconds: compute,
         loadSeconds: load,
         importSeconds: j.importSeconds,

@@ -145,9 +145,33 @@ export interface Manifest {
   files: Record<'reference' | 'current', Record<'csv' | 'parquet', string> & { jsonl?: string }>;
 }
 
-/** Generates the data set for `rows` unless it is already there (the generator itself skips complete sets). */
 /** Parquet codecs the benchmark data can be written in (`--codec`); snappy is the generated files' own. */
 export const CODECS = ['snappy', 'gzip', 'zstd', 'none'];
+
+export type DataFormat = 'csv' | 'jsonl' | 'parquet';
+
+/** The formats a `--format` value names: `both` is CSV and Parquet, the formats the targets name; `all` adds JSON Lines. */
+export function formatsOf(arg: string): DataFormat[] {
+  const named: Record<string, DataFormat[]> = {
+    csv: ['csv'],
+    jsonl: ['jsonl'],
+    parquet: ['parquet'],
+    both: ['csv', 'parquet'],
+    all: ['csv', 'jsonl', 'parquet'],
+  };
+  const formats = named[arg];
+  if (!formats) throw new Error(`--format must be csv, jsonl, parquet, both or all; got "${arg}"`);
+  return formats;
+}
+
+/** How the Python peers read each format into pandas (bench/peers/_common.py). */
+export const PANDAS_READERS: Record<DataFormat, string> = {
+  csv: 'read_csv',
+  jsonl: 'read_json(lines=True)',
+  parquet: 'read_parquet',
+};
+
+/** Generates the data set for `rows` unless it is already there (the generator itself skips complete sets). */
 
 export function ensureData(rows: number, codec = 'snappy', jsonl = false): Manifest {
   if (!existsSync(python)) throw new Error(`no Python virtualenv at ${python}: run \`npm run setup\` first`);

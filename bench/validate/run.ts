@@ -7,6 +7,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   ensureData,
+  formatsOf,
+  PANDAS_READERS,
   failure,
   log,
   machine,
@@ -38,17 +40,7 @@ const { values: args } = parseArgs({
 const rows = Number(args.rows);
 if (!Number.isInteger(rows) || rows < 1000)
   throw new Error(`--rows must be an integer ≥ 1000 (rules need minRows 1000)`);
-// `both` is CSV and Parquet, the formats the targets name; `all` adds JSON Lines.
-const FORMATS: Record<string, Array<'csv' | 'jsonl' | 'parquet'>> = {
-  csv: ['csv'],
-  jsonl: ['jsonl'],
-  parquet: ['parquet'],
-  both: ['csv', 'parquet'],
-  all: ['csv', 'jsonl', 'parquet'],
-};
-const formats = FORMATS[args.format];
-const READERS = { csv: 'read_csv', jsonl: 'read_json(lines=True)', parquet: 'read_parquet' };
-if (!formats) throw new Error('--format must be csv, jsonl, parquet, both or all');
+const formats = formatsOf(args.format);
 const sluiceOnly = args['sluice-only'];
 const peerTimeout = Number(args['peer-timeout']);
 
@@ -90,7 +82,7 @@ for (const format of formats) {
       const compute = num(j, 'seconds');
       const load = num(j, 'loadSeconds');
       peer = {
-        name: `pandera ${String(j.version)}: pandas ${READERS[format]} + DataFrameSchema.validate(lazy=True)`,
+        name: `pandera ${String(j.version)}: pandas ${PANDAS_READERS[format]} + DataFrameSchema.validate(lazy=True)`,
         seconds: compute,
         loadSeconds: load,
         processSeconds: p.seconds,
