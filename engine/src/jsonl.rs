@@ -4,10 +4,10 @@
 // false as text; an object or array as JSON.stringify writes it. The columns are every key in first-seen order, a
 // line's keys in JavaScript's order (array-index keys first, ascending). Whatever that reader decodes differently
 // or rejects is Unsupported, and the caller leaves the file to it, which also gives the canonical error. That
-// covers invalid JSON or UTF-8, lone surrogates, nesting past 100 levels, and white space that
-// String.prototype.trim removes but JSON does not know.
+// covers invalid JSON or UTF-8, lone surrogates and nesting past 100 levels. White space at a line's ends is what
+// String.prototype.trim removes (a BOM and the Unicode spaces included); between tokens, JSON's.
 use crate::input::{head, Failure, Layout, Rows};
-use crate::number::js_text;
+use crate::number::{js_space, js_text};
 use crate::scan::{FnvMap, Unsupported};
 use std::path::Path;
 
@@ -143,20 +143,14 @@ impl<'a> Table<'a> {
             new: Vec::new(),
         };
         loop {
-            // Blank lines, and what String.prototype.trim takes off a line's ends (ASCII only: other white
-            // space fails below).
-            while r.i < data.len()
-                && matches!(data[r.i], b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c)
-            {
-                r.i += 1;
-            }
+            // Blank lines, and what String.prototype.trim takes off a line's ends (a BOM, NBSP and the other
+            // Unicode spaces too).
+            r.trim(true);
             if r.i == data.len() {
                 break;
             }
             t.line(&mut r, keys, &slot)?;
-            while r.i < data.len() && matches!(data[r.i], b' ' | b'\t' | b'\r' | 0x0b | 0x0c) {
-                r.i += 1;
-            }
+            r.trim(false);
             if r.i < data.len() && data[r.i] != b'\n' {
                 return Err(invalid());
             }
@@ -399,6 +393,35 @@ impl<'a> Reader<'a> {
             true => Ok(()),
             false => Err(invalid()),
         }
+    }
+
+    /// Steps over what String.prototype.trim removes from a line's ends (a BOM, NBSP and the other Unicode
+    /// spaces included), and over line feeds too when `lines` (blank lines between objects).
+    fn trim(&mut self, lines: bool) {
+        while let Some(&c) = self.b.get(self.i) {
+            let step = match c {
+                b'\n' if lines => 1,
+                b' ' | b'\t' | b'\r' | 0x0b | 0x0c => 1,
+                0x80.. => self.unicode_space(),
+                _ => 0,
+            };
+            if step == 0 {
+                return;
+            }
+            self.i += step;
+        }
+    }
+
+    /// The byte length of the character at `i` if String.prototype.trim removes it, else 0.
+    fn unicode_space(&self) -> usize {
+        let end = (self.i + 4).min(self.b.len());
+        let first = match std::str::from_utf8(&self.b[self.i..end]) {
+            Ok(s) => s.chars().next(),
+            Err(e) => std::str::from_utf8(&self.b[self.i..self.i + e.valid_up_to()])
+                .ok()
+                .and_then(|s| s.chars().next()),
+        };
+        first.filter(|&ch| js_space(ch)).map_or(0, char::len_utf8)
     }
 
     #[inline(always)]
@@ -772,6 +795,12 @@ mod tests {
     }
 
     #[test]
+    fn line_ends_trimmed_as_javascript_trims_them() {
+        let text = "\u{feff}{\"a\":1}\u{a0}\n\u{3000}\u{2028} {\"a\":2}\u{feff}\r\n\u{205f}\n";
+        assert_eq!(cells(text, &["a"]).unwrap().0, vec![vec!["1"], vec!["2"]]);
+    }
+
+    #[test]
     fn new_keys_in_javascript_order() {
         let (rows, extra) = cells(
             "{\"b\":1,\"10\":2,\"a\":3,\"2\":4}\n{\"z\":1,\"b\":2}",
@@ -799,7 +828,8 @@ mod tests {
             "{\"a\":\"\\x\"}",
             "{\"a\":\"tab\there\"}",
             "{\"a\":1} x",
-            "\u{a0}{\"a\":1}",
+            "{\"a\":\u{a0}1}",
+            "{\"a\":1}\u{85}",
             "{\"a\":tru}",
             "{\"a\":NaN}",
             "{'a':1}",

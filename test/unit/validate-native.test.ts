@@ -356,22 +356,29 @@ describe('native validator matches the TypeScript Validator on JSON Lines', () =
     expect(native).toBeGreaterThan(15);
   });
 
-  it('leaves deep nesting, invalid lines, lone surrogates and Unicode white space to the TypeScript reader', async () => {
+  it('trims a BOM and Unicode spaces off line ends as String.prototype.trim does', async () => {
+    const c = await compare('spaces.jsonl', '\ufeff{"amount":1}\u00a0\n\u3000\u2028{"amount":2}\ufeff\r\n\u205f\n');
+    expect(c.counts?.rows).toBe(2);
+    expect(c.native).toEqual(c.ts);
+  });
+
+  it('leaves deep nesting, invalid lines, lone surrogates and white space JSON lacks to the TypeScript reader', async () => {
     const cases: Array<[string, string]> = [
       ['deep', `{"amount":1,"tier":${'['.repeat(200)}${']'.repeat(200)}}\n`],
       ['surrogate', '{"amount":1,"tier":"\\ud800"}\n'],
-      ['nbsp', '\u00a0{"amount":1}\n'],
-      ['bom', '\ufeff{"amount":1}\n'],
     ];
     for (const [name, text] of cases) {
       const c = await compare(`${name}.jsonl`, text);
       expect(c.counts, name).toBeNull();
       expect(c.native, name).toEqual(c.ts);
     }
-    const path = join(dir, 'invalid.jsonl');
-    await writeFile(path, '{"amount":1}\n{"amount":01}\n');
-    expect(await engineValidate(path, 'jsonl', rules, {})).toBeNull();
-    await expect(validateUri(storage, pathToFileURL(path).href, rules)).rejects.toThrow(/line 2: invalid JSON/);
+    // Invalid: a leading zero; NBSP between tokens and NEL at a line's end, neither JSON's nor trim's white space.
+    for (const bad of ['{"amount":01}', '{"amount":\u00a01}', '{"amount":1}\u0085']) {
+      const path = join(dir, 'invalid.jsonl');
+      await writeFile(path, `{"amount":1}\n${bad}\n`);
+      expect(await engineValidate(path, 'jsonl', rules, {}), bad).toBeNull();
+      await expect(validateUri(storage, pathToFileURL(path).href, rules), bad).rejects.toThrow(/line 2: invalid JSON/);
+    }
   });
 });
 
