@@ -46,37 +46,55 @@ pub fn chunks(
     }
 }
 
-/// map_chunks for a gzip file: its decompressed bytes from `skip`, as they come out of the decoder.
+/// map_chunks for a gzip file: its decompressed bytes from `skip`, in runs of whole lines that a second thread
+/// decompresses while this one hands the previous run to `each` (one run waits between them).
 fn gz_chunks(
     map: &Mapped,
-    mut skip: usize,
+    skip: usize,
     mut each: impl FnMut(&[u8]) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
-    let mut failed = None;
-    let mut released = 0;
-    inflate::stream(map.bytes(), 4 << 20, |bytes, last, read| {
-        // The compressed bytes behind the decoder leave memory, as in map_chunks.
-        map.release(released, read);
-        released = released.max(read / 4096 * 4096);
-        let cut = skip.min(bytes.len());
-        skip -= cut;
-        let rest = &bytes[cut..];
-        if !last && rest.len() < CHUNK {
-            return Ok(cut);
-        }
-        let end = match last {
-            true => rest.len(),
-            false => rest.iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1),
-        };
-        if end > 0 {
-            if let Err(f) = each(&rest[..end]) {
+    let src = map.bytes();
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<u8>, usize)>(1);
+    std::thread::scope(|s| {
+        let inflating = s.spawn(move || {
+            let mut skip = skip;
+            inflate::stream(src, 4 << 20, |bytes, last, read| {
+                let cut = skip.min(bytes.len());
+                skip -= cut;
+                let rest = &bytes[cut..];
+                if !last && rest.len() < CHUNK {
+                    return Ok(cut);
+                }
+                let end = match last {
+                    true => rest.len(),
+                    false => rest.iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1),
+                };
+                // The reader stopped (it failed): so does this thread.
+                tx.send((rest[..end].to_vec(), read))
+                    .map_err(|_| Unsupported("the reader stopped".into()))?;
+                Ok(cut + end)
+            })
+        });
+        let mut released = 0;
+        let mut failed = None;
+        for (run, read) in rx {
+            // The compressed bytes behind the decoder leave memory, as in map_chunks.
+            map.release(released, read);
+            released = released.max(read / 4096 * 4096);
+            if let Err(f) = match run.is_empty() {
+                true => Ok(()),
+                false => each(&run),
+            } {
                 failed = Some(f);
-                return Err(Unsupported(String::new()));
+                break;
             }
         }
-        Ok(cut + end)
+        let inflated = inflating.join().expect("inflate thread");
+        match failed {
+            Some(f) => Err(f),
+            None => inflated.map_err(|u| Failure::Unsupported(u.0)),
+        }
     })
-    .map_err(|u| failed.take().unwrap_or(Failure::Unsupported(u.0)))
 }
 
 fn map_chunks(
