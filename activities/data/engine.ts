@@ -1,14 +1,15 @@
 // The native data engine (engine/, Rust, built by scripts/setup.mjs) on local files, read on several threads:
 // - columns: one file of sorted finite f64s per numeric column plus exact text counts, read exactly as the
 //   TypeScript loader reads them (typing, nulls, nan/inf spellings, the 100 000-category cap), from CSV, from JSON
-//   Lines (cells as jsonl.ts makes them), both also gzipped, or from flat Parquet files of numbers, booleans, strings, dates and timestamps (uncompressed, snappy, zstd or gzip), other
-//   Parquet columns left by name to the TypeScript loader (joined.ts);
-// - validate: the Validator's counters for every rule type from CSV and JSON Lines, and for number, integer, string and category
-//   rules (with the DuckDB path's meaning, see parquet-sql.ts), timestamp rules on dates and timestamps and boolean
-//   rules from the same flat Parquet files;
+//   Lines (cells as jsonl.ts makes them), both also gzipped, or from flat Parquet files of numbers, booleans,
+//   strings, dates and timestamps (uncompressed, snappy, zstd or gzip), other Parquet columns left by name to the
+//   TypeScript loader (joined.ts);
+// - validate: the Validator's counters for every rule type from CSV and JSON Lines, and for number, integer, string
+//   and category rules (with the DuckDB path's meaning, see parquet-sql.ts), timestamp rules on dates and
+//   timestamps and boolean rules from the same flat Parquet files;
 // It gives up with exit code 64 on what it does not read identically (quoted fields, ragged rows, bare CRs, invalid
-// UTF-8 or JSON, other Parquet rule types, types, codecs or encodings): the caller then uses the TypeScript code, which
-// also gives the canonical error for a malformed file.
+// UTF-8 or JSON, other Parquet rule types, types, codecs or encodings): the caller then uses the TypeScript code,
+// which also gives the canonical error for a malformed file.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';

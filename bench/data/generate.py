@@ -169,7 +169,7 @@ def main() -> None:
     ap.add_argument("--codec", choices=["snappy", "gzip", "zstd", "none"], default="snappy")
     ap.add_argument("--jsonl", action="store_true", help="also write the tables as JSON Lines")
     a = ap.parse_args()
-    extra = (lambda m: with_jsonl(m)) if a.jsonl else (lambda m: m)
+    extra = with_jsonl if a.jsonl else (lambda m: m)
     if a.rows < 1:
         sys.exit("--rows must be at least 1")
     out = a.out or Path(__file__).resolve().parents[2] / ".sluice" / "bench-data" / str(a.rows)

@@ -1,5 +1,5 @@
-// Drift speed: `sluice drift` against Evidently's DataDriftPreset on the same reference/current files (CSV and
-// Parquet) in the same run, each as a child process measured for wall time, CPU time and peak RSS. Prints JSON;
+// Drift speed: `sluice drift` against Evidently's DataDriftPreset on the same reference/current files (CSV, JSON
+// Lines, Parquet) in the same run, each as a child process measured for wall time, CPU time and peak RSS. Prints JSON;
 // bench/README.md explains the fields.
 //   node bin/run-ts.js bench/drift/run.ts [--rows 1000000] [--format csv|jsonl|parquet|both|all] [--codec snappy]
 //                                         [--sluice-only] [--peer-timeout 480] [--timeout 540]

@@ -171,8 +171,10 @@ export const PANDAS_READERS: Record<DataFormat, string> = {
   parquet: 'read_parquet',
 };
 
-/** Generates the data set for `rows` unless it is already there (the generator itself skips complete sets). */
-
+/**
+ * Generates the data set for `rows` unless it is already there (the generator itself skips complete sets), with
+ * JSON Lines copies when `jsonl`.
+ */
 export function ensureData(rows: number, codec = 'snappy', jsonl = false): Manifest {
   if (!existsSync(python)) throw new Error(`no Python virtualenv at ${python}: run \`npm run setup\` first`);
   if (!CODECS.includes(codec)) throw new Error(`--codec must be one of ${CODECS.join(', ')}; got "${codec}"`);

@@ -1,5 +1,6 @@
-// Validation speed: `sluice validate` against pandera on the same files (CSV and Parquet) in the same run, each as a
-// child process measured for wall time, CPU time and peak RSS. Prints JSON; bench/README.md explains the fields.
+// Validation speed: `sluice validate` against pandera on the same files (CSV, JSON Lines, Parquet) in the same run,
+// each as a child process measured for wall time, CPU time and peak RSS. Prints JSON; bench/README.md explains the
+// fields.
 //   node bin/run-ts.js bench/validate/run.ts [--rows 1000000] [--format csv|jsonl|parquet|both|all] [--codec snappy]
 //                                            [--sluice-only] [--peer-timeout 480] [--timeout 540]
 import { statSync } from 'node:fs';

@@ -6,6 +6,7 @@ use crate::jsonl::{first_keys, Keys, Table};
 use crate::map::Mapped;
 use crate::number::js_trim;
 use crate::scan::{check_text, Unsupported};
+use std::cell::RefCell;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
@@ -301,13 +302,15 @@ pub enum Format {
 /// the keys known so far as the columns.
 pub struct Layout {
     /// gzip members to decompress on the way.
-    pub gz: bool,
-    pub rows: Rows,
-    /// Reads after the first (JSON Lines keys found late: jsonl.rs `again`).
-    pub reads: u8,
+    gz: bool,
+    rows: Rows,
+    /// JSON Lines keys the last read found that are not columns yet, in first-seen order.
+    late: RefCell<Vec<String>>,
+    /// Reads after the first (see `again`).
+    reads: u8,
 }
 
-pub enum Rows {
+enum Rows {
     Csv { header: Vec<String>, skip: u64 },
     Jsonl(Keys),
 }
@@ -321,7 +324,32 @@ impl Layout {
                 Rows::Csv { header, skip }
             }
         };
-        Ok(Layout { gz, rows, reads: 0 })
+        Ok(Layout {
+            gz,
+            rows,
+            late: RefCell::default(),
+            reads: 0,
+        })
+    }
+
+    /// Whether the last read found JSON Lines keys that are not columns: its results do not count.
+    pub fn late(&self) -> bool {
+        !self.late.borrow().is_empty()
+    }
+
+    /// Makes the keys the last read found late columns, for reading the file again: they change the columns and
+    /// their order. The first read finds every key, so needing a third means the file changed meanwhile.
+    pub fn again(&mut self) -> Result<(), Failure> {
+        if self.reads >= 1 {
+            return Err(Failure::Unsupported(
+                "keys kept appearing: the file changed while it was read".into(),
+            ));
+        }
+        self.reads += 1;
+        if let Rows::Jsonl(keys) = &mut self.rows {
+            self.late.get_mut().drain(..).for_each(|k| keys.add(&k));
+        }
+        Ok(())
     }
 
     pub fn header(&self) -> &[String] {
@@ -346,7 +374,6 @@ impl Layout {
         };
         // Once a key that is not a column turns up, the file is read again (see `again`): the rest of this read
         // only looks for more keys.
-        let mut late = false;
         chunks(path, self.gz, skip, |data| match &self.rows {
             Rows::Csv { header, .. } => {
                 each(&Split::Csv(split_lines(data, threads()), header.len()))
@@ -356,13 +383,14 @@ impl Layout {
                 // that keep that near 64 MiB, by the line length of the first MiB.
                 let sample = &data[..data.len().min(1 << 20)];
                 let lf = sample.iter().filter(|&&c| c == b'\n').count().max(1);
-                let cells = data.len() / sample.len().max(1) * lf * fields.len().max(1) * 8;
+                let cells = data.len() * lf / sample.len().max(1) * fields.len().max(1) * 8;
                 for piece in split_lines(data, cells.div_ceil(64 << 20).max(1)) {
-                    let read = if late { &[][..] } else { fields };
-                    let split =
-                        Split::Jsonl(parallel(piece, threads(), |p| Table::read(p, keys, read))?);
-                    late |= split.extra().next().is_some();
-                    each(&split)?;
+                    let read = if self.late() { &[][..] } else { fields };
+                    let tables = parallel(piece, threads(), |p| Table::read(p, keys, read))?;
+                    self.late
+                        .borrow_mut()
+                        .extend(tables.iter().flat_map(|t| t.extra.iter().cloned()));
+                    each(&Split::Jsonl(tables))?;
                 }
                 Ok(())
             }
@@ -382,15 +410,6 @@ impl Split<'_> {
             Split::Csv(parts, width) => parts.iter().map(|p| Cells::Csv(p, *width)).collect(),
             Split::Jsonl(tables) => tables.iter().map(Cells::Jsonl).collect(),
         }
-    }
-
-    /// Keys of JSON Lines that are not columns yet, in first-seen order.
-    pub fn extra(&self) -> impl Iterator<Item = &String> {
-        let tables: &[Table] = match self {
-            Split::Csv(..) => &[],
-            Split::Jsonl(tables) => tables,
-        };
-        tables.iter().flat_map(|t| t.extra.iter())
     }
 }
 

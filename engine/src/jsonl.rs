@@ -6,7 +6,7 @@
 // or rejects is Unsupported, and the caller leaves the file to it, which also gives the canonical error. That
 // covers invalid JSON or UTF-8, lone surrogates and nesting past 100 levels. White space at a line's ends is what
 // String.prototype.trim removes (a BOM and the Unicode spaces included); between tokens, JSON's.
-use crate::input::{head, Failure, Layout, Rows};
+use crate::input::{head, Failure};
 use crate::number::{js_space, js_text};
 use crate::scan::{FnvMap, Unsupported};
 use std::path::Path;
@@ -706,27 +706,6 @@ pub fn first_keys(path: &Path, gz: bool) -> Result<Keys, Failure> {
         t.extra.iter().for_each(|k| keys.add(k));
         Ok(Some(keys))
     })
-}
-
-impl Layout {
-    /// After a read over the whole file: adds the keys it found that were not columns, and says whether the
-    /// file must be read again with them. The first read finds every key, so a third means the file changed.
-    pub fn again(&mut self, extra: &[String]) -> Result<bool, Failure> {
-        let Rows::Jsonl(keys) = &mut self.rows else {
-            return Ok(false);
-        };
-        if extra.is_empty() {
-            return Ok(false);
-        }
-        if self.reads >= 2 {
-            return Err(Failure::Unsupported(
-                "keys kept appearing: the file changed while it was read".into(),
-            ));
-        }
-        self.reads += 1;
-        extra.iter().for_each(|k| keys.add(k));
-        Ok(true)
-    }
 }
 
 #[cfg(test)]

@@ -33,17 +33,16 @@ pub struct Loaded {
     names: Vec<String>,
 }
 
-/// Reads the columns over the whole file; returns the row count and the JSON Lines keys that were not columns.
+/// Reads the columns over the whole file; returns the row count.
 fn scan_file(
     args: &Options,
     layout: &Layout,
     columns: &mut [Column],
     spill: &mut Spill,
-) -> Result<(u64, Vec<String>), Failure> {
+) -> Result<u64, Failure> {
     let fields: Vec<usize> = columns.iter().map(|c| c.field).collect();
     let mut progress = Progress::default();
     let mut rows = 0;
-    let mut extra = Vec::new();
     // The first chunk on one thread: it settles each column's type the way the TypeScript loader does.
     let mut first = true;
     let threads = || match std::mem::take(&mut first) {
@@ -54,10 +53,9 @@ fn scan_file(
         let started: Vec<Mode> = columns.iter().map(Column::mode).collect();
         let parts = each_parallel(split.cells(), |c| scan_part(c, &fields, &started))?;
         rows = progress.add(merge_parts(columns, &parts, &started, spill, &args.out)?);
-        extra.extend(split.extra().cloned());
         Ok(())
     })?;
-    Ok((rows, extra))
+    Ok(rows)
 }
 
 pub fn load(args: &Options) -> Result<Loaded, Failure> {
@@ -66,10 +64,9 @@ pub fn load(args: &Options) -> Result<Loaded, Failure> {
     }
     let mut layout = Layout::open(&args.input, args.format, args.gz)?;
     loop {
-        let (loaded, extra) = load_text(args, &layout)?;
-        // JSON Lines keys the first line lacked: the columns and their order change, so read again.
-        if !layout.again(&extra)? {
-            return Ok(loaded);
+        match load_text(args, &layout)? {
+            Some(loaded) => return Ok(loaded),
+            None => layout.again()?,
         }
     }
 }
@@ -114,8 +111,9 @@ fn load_parquet(args: &Options) -> Result<Loaded, Failure> {
     })
 }
 
-/// CSV or JSON Lines: one pass, and a second for the columns that turned out to be text after numbers.
-fn load_text(args: &Options, layout: &Layout) -> Result<(Loaded, Vec<String>), Failure> {
+/// CSV or JSON Lines: one pass, and a second for the columns that turned out to be text after numbers; None when
+/// the pass found JSON Lines keys that are not columns (the file is read again with them).
+fn load_text(args: &Options, layout: &Layout) -> Result<Option<Loaded>, Failure> {
     let (mut columns, missing) = select(args, layout.header());
     let names = columns.iter().map(|c| c.name.clone()).collect();
     let mut spill = Spill {
@@ -123,19 +121,9 @@ fn load_text(args: &Options, layout: &Layout) -> Result<(Loaded, Vec<String>), F
         in_memory: 0,
         spilling: false,
     };
-    let (rows, extra) = scan_file(args, layout, &mut columns, &mut spill)?;
-    if !extra.is_empty() {
-        // Read again with them (see load); nothing here is kept.
-        return Ok((
-            Loaded {
-                rows,
-                columns: Vec::new(),
-                missing,
-                left: Vec::new(),
-                names,
-            },
-            extra,
-        ));
+    let rows = scan_file(args, layout, &mut columns, &mut spill)?;
+    if layout.late() {
+        return Ok(None);
     }
 
     let again: Vec<usize> = (0..columns.len()).filter(|&k| columns[k].recount).collect();
@@ -162,14 +150,13 @@ fn load_text(args: &Options, layout: &Layout) -> Result<(Loaded, Vec<String>), F
     }
 
     sort_columns(&mut columns, args)?;
-    let loaded = Loaded {
+    Ok(Some(Loaded {
         rows,
         columns,
         missing,
         left: Vec::new(),
         names,
-    };
-    Ok((loaded, Vec::new()))
+    }))
 }
 
 /// Sorts every numeric column into its file, one column per thread at a time.

@@ -512,11 +512,11 @@ pub fn run(input: &Path, format: Format, gz: bool, threads: usize) -> Result<Str
     let rules = read_rules()?;
     let mut layout = Layout::open(input, format, gz)?;
     loop {
-        let (report, extra) = run_with(input, &layout, &rules, threads)?;
-        // JSON Lines keys the first line lacked: the columns and their order change, so read again.
-        if !layout.again(&extra)? {
+        let report = run_with(input, &layout, &rules, threads)?;
+        if !layout.late() {
             return Ok(report);
         }
+        layout.again()?;
     }
 }
 
@@ -525,7 +525,7 @@ fn run_with(
     layout: &Layout,
     rules: &[Rule],
     threads: usize,
-) -> Result<(String, Vec<String>), Failure> {
+) -> Result<String, Failure> {
     let header = layout.header();
     let index = header_index(header);
     // Rule columns the file lacks are the report's missingColumn checks, made in validate.ts.
@@ -541,7 +541,6 @@ fn run_with(
     let mut checks: Vec<Check> = present.iter().map(|_| Check::new()).collect();
     let mut progress = Progress::default();
     let mut rows = 0;
-    let mut extra = Vec::new();
     layout.chunks(
         input,
         &fields,
@@ -556,11 +555,10 @@ fn run_with(
                 }
             }
             rows = progress.add(n);
-            extra.extend(split.extra().cloned());
             Ok(())
         },
     )?;
-    Ok((report(rows, header, &present, &checks), extra))
+    Ok(report(rows, header, &present, &checks))
 }
 
 /// The command's JSON: rows, the header as written, and each rule column's counters.
