@@ -10,7 +10,7 @@ use crate::allowed::Allowed;
 use crate::cells::{for_each_selected_cell, Cells};
 use crate::input::{each_parallel, header_index, peak_rss_mb, Failure, Format, Layout, Progress};
 use crate::json;
-use crate::number::{js_trim, parse_decimal, scaled_bound, Decimal};
+use crate::number::{js_trim, parse_decimal, Bound, Decimal};
 use crate::scan::{check_text, FnvMap, Unsupported};
 use crate::typed::{boolean, timestamp};
 use std::collections::HashSet;
@@ -33,9 +33,8 @@ pub enum Kind {
 pub struct Rule {
     pub name: String,
     pub kind: Kind,
-    /// A bound with its scaled copies (number.rs scaled_bound).
-    pub min: Option<(f64, [f64; 16])>,
-    pub max: Option<(f64, [f64; 16])>,
+    pub min: Option<Bound>,
+    pub max: Option<Bound>,
     pub unique: bool,
     pub allowed: Option<HashSet<String>>,
 }
@@ -66,14 +65,14 @@ pub fn read_rules() -> Result<Vec<Rule>, Unsupported> {
     let mut it = text.split('\0');
     let mut rules = Vec::new();
     let bad = || Unsupported("malformed rules on stdin".into());
-    let bound = |s: &str| -> Result<Option<(f64, [f64; 16])>, Unsupported> {
+    let bound = |s: &str| -> Result<Option<Bound>, Unsupported> {
         if s.is_empty() {
             Ok(None)
         } else {
             let b: f64 = s
                 .parse()
                 .map_err(|_| Unsupported(format!("a bound that is not a number: {s}")))?;
-            Ok(Some((b, scaled_bound(b))))
+            Ok(Some(Bound::new(b)))
         }
     };
     while let Some(name) = it.next() {
@@ -190,8 +189,8 @@ pub fn check_part<'a>(
                 Ok(Some(v)) => {
                     num = v;
                     (
-                        rule.min.is_some_and(|(b, _)| v < b),
-                        rule.max.is_some_and(|(b, _)| v > b),
+                        rule.min.is_some_and(|b| v < b.value),
+                        rule.max.is_some_and(|b| v > b.value),
                     )
                 }
                 Err(Some(d)) => {
@@ -201,23 +200,17 @@ pub fn check_part<'a>(
                     if rule.unique {
                         num = d.value();
                     }
-                    let below = rule
-                        .min
-                        .as_ref()
-                        .is_some_and(|(b, scaled)| d.cmp(*b, scaled).is_lt());
                     (
-                        below,
-                        rule.max
-                            .as_ref()
-                            .is_some_and(|(b, scaled)| d.cmp(*b, scaled).is_gt()),
+                        rule.min.as_ref().is_some_and(|b| b.cmp(&d).is_lt()),
+                        rule.max.as_ref().is_some_and(|b| b.cmp(&d).is_gt()),
                     )
                 }
                 Err(None) => match parse_decimal(cell) {
                     Some(v) if rule.kind == Kind::Number || whole(v) => {
                         num = v;
                         (
-                            rule.min.is_some_and(|(b, _)| v < b),
-                            rule.max.is_some_and(|(b, _)| v > b),
+                            rule.min.is_some_and(|b| v < b.value),
+                            rule.max.is_some_and(|b| v > b.value),
                         )
                     }
                     _ => return c.type_.fail(cell),

@@ -58,8 +58,8 @@ impl CheckSink<'_> {
     fn bounds(&self) -> (f64, f64) {
         let rule = self.rule;
         (
-            rule.min.map_or(f64::NEG_INFINITY, |b| b.0),
-            rule.max.map_or(f64::INFINITY, |b| b.0),
+            rule.min.map_or(f64::NEG_INFINITY, |b| b.value),
+            rule.max.map_or(f64::INFINITY, |b| b.value),
         )
     }
 
