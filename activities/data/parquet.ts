@@ -2,7 +2,6 @@
 // on Storage, so memory is bounded by one row group's selected columns whatever the file size, and s3:// objects
 // are never downloaded whole. Chosen over DuckDB by measurement (docs/data-quality.md#engine). Column loading for
 // drift and profiles of local files goes through DuckDB instead (openParquetColumnsDuckDB, at the end).
-import { parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
 import type { AsyncBuffer, Compressors, DecodedArray, FileMetaData, SchemaElement } from 'hyparquet';
 import type { Storage } from '../storage/types.js';
 import type { TableReader } from './reader.js';
@@ -98,6 +97,9 @@ export async function openParquetFile(storage: Storage, uri: string): Promise<Pa
   if (head.readUInt32LE(0) !== MAGIC || tail.readUInt32LE(4) !== MAGIC)
     throw new ParquetFormatError(uri, 'not a Parquet file: bad magic bytes (expected PAR1 at the start and the end)');
   const file = rangeBuffer(storage, uri, size);
+  // Loaded here, not at the top: the commands that import this module mostly hand Parquet to the native engine, and
+  // hyparquet's ~25 modules were a tenth of `sluice validate`'s start-up.
+  const { parquetMetadataAsync, parquetRead, parquetSchema } = await import('hyparquet');
   let metadata: FileMetaData;
   try {
     metadata = await parquetMetadataAsync(file);
