@@ -48,7 +48,7 @@ export const DriftReport = z.object({
 });
 export type DriftReport = z.infer<typeof DriftReport>;
 
-export const DriftOptions = z
+const DriftOptionsShape = z
   .object({
     method: DriftMethod.default('auto'),
     /** Overrides the method's default threshold (p-value for ks/chisquare/ztest, distance otherwise). */
@@ -57,13 +57,31 @@ export const DriftOptions = z
     driftShare: z.number().min(0).max(1).default(0.5),
   })
   .strict();
+
+/** A p-value never exceeds 1, so a larger threshold would mark every column drifted (auto picks p-value tests too). */
+function thresholdFitsMethod(o: { method: DriftMethod; threshold?: number | undefined }, ctx: z.RefinementCtx): void {
+  if (o.threshold === undefined || o.threshold <= 1 || !['auto', 'ks', 'chisquare', 'ztest'].includes(o.method))
+    return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['threshold'],
+    message:
+      o.method === 'auto'
+        ? `${o.threshold} is above 1, but method auto compares p-values (ks, chisquare, ztest) with it too: give a threshold of at most 1, or a distance method (psi, jensenshannon, wasserstein, linf)`
+        : `${o.threshold} is above 1, but ${o.method} compares a p-value with it: give a p-value threshold of at most 1, e.g. 0.05`,
+  });
+}
+
+export const DriftOptions = DriftOptionsShape.superRefine(thresholdFitsMethod);
 export type DriftOptions = z.infer<typeof DriftOptions>;
 
 /** The pipeline's drift / skew check (spec `validation.drift`): new training data against the champion's. */
-export const DriftCheck = DriftOptions.extend({
+export const DriftCheck = DriftOptionsShape.extend({
   /** block: reject the pipeline on dataset drift; warn: record it and go on. */
   action: z.enum(['block', 'warn']).default('block'),
-}).strict();
+})
+  .strict()
+  .superRefine(thresholdFitsMethod);
 export type DriftCheck = z.infer<typeof DriftCheck>;
 
 /** One side of one column after loading: numbers (NaN/±inf are dropped by the engine) or non-null category counts. */

@@ -1,11 +1,12 @@
 // Tabular readers, one module per format, chosen by the URI's extension. Each yields rows as string cells
 // (empty string = null) so the validator sees one shape whatever the format.
 import { createGunzip } from 'node:zlib';
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import type { Storage } from '../storage/types.js';
 import { openCsv } from './csv.js';
+import { DataFormatError } from './errors.js';
 
-export { DataFormatError } from './errors.js';
+export { DataFormatError };
 
 export interface TableReader {
   /** Column names in file order. */
@@ -45,8 +46,27 @@ export function formatOf(uri: string): Format {
   return 'csv';
 }
 
-// pipeline (not pipe) so a failing source stream errors the gunzip stream instead of leaving it waiting.
-const gunzip = (body: Readable): Readable => pipeline(body, createGunzip(), () => undefined);
+/**
+ * The decompressed bytes of a gzip `body`. pipeline (not pipe) so a failing source stream errors the gunzip stream
+ * instead of leaving it waiting; zlib's own errors (not gzip, truncated, bad CRC) become a DataFormatError naming
+ * the file, as any other malformed data does.
+ */
+function gunzip(body: Readable, uri: string): Readable {
+  const z = pipeline(body, createGunzip(), () => undefined);
+  return Readable.from(
+    (async function* () {
+      try {
+        yield* z;
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if (typeof code === 'string' && code.startsWith('Z_'))
+          throw new DataFormatError(`${uri} is not a readable gzip file: ${(err as Error).message}`, { cause: err });
+        throw err;
+      }
+    })(),
+    { objectMode: false },
+  );
+}
 
 /** Opens a dataset for reading rows; throws NotFoundError if it does not exist. */
 export async function openTable(storage: Storage, uri: string): Promise<TableReader> {
@@ -57,12 +77,12 @@ export async function openTable(storage: Storage, uri: string): Promise<TableRea
     const gz = format === 'jsonl.gz';
     return (await import('./jsonl.js')).openJsonl(async () => {
       const body = await storage.openRead(uri);
-      return gz ? gunzip(body) : body;
+      return gz ? gunzip(body, uri) : body;
     }, uri);
   }
   const body = await storage.openRead(uri);
   try {
-    return await openCsv(format === 'csv.gz' ? gunzip(body) : body, { source: uri });
+    return await openCsv(format === 'csv.gz' ? gunzip(body, uri) : body, { source: uri });
   } catch (err) {
     body.destroy();
     throw err;

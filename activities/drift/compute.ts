@@ -20,6 +20,7 @@
 // sides, no non-null value on a side (all null, zero rows), a method that does not apply to the column.
 import type { ColumnDrift, ColumnKind, DriftInput, DriftPlot, DriftReport } from '../../schemas/drift.js';
 import type { DriftMethod } from '../../schemas/drift.js';
+import { parseNumeric } from '../data/columns.js';
 import { ks2samp } from './ks.js';
 import {
   alignCounts,
@@ -71,7 +72,9 @@ function positiveCounts(counts: Map<string, number>): { counts: Map<string, numb
   const out = new Map<string, number>();
   let total = 0;
   for (const [k, v] of counts) {
-    if (v > 0) {
+    // NaN and ±inf spellings are dropped as in numeric columns, not counted as categories of their own.
+    const x = parseNumeric(k);
+    if (v > 0 && (x === undefined || Number.isFinite(x))) {
       out.set(k, v);
       total += v;
     }
@@ -226,6 +229,13 @@ function categoricalOutcome(
   }
 }
 
+/** Whether a side has a value drift can use: a finite number, or a category seen at least once. */
+function hasValue(d: DriftInput): boolean {
+  if (d.type === 'numeric') return d.values.some(Number.isFinite);
+  for (const n of d.counts.values()) if (n > 0) return true;
+  return false;
+}
+
 /** Drift of one column between reference and current. Never throws on bad data: problems become `error`. */
 export function columnDrift(
   name: string,
@@ -246,6 +256,17 @@ export function columnDrift(
       guessMethod,
       opts.threshold,
       `column ${name} is missing from ${missing} data; compare only columns present on both sides (--columns)`,
+    );
+  }
+  // An all-null side reads as numeric (no text cell): say it has no values rather than that its type differs.
+  const blank = [ref, cur].findIndex((d) => !hasValue(d));
+  if (ref.type !== cur.type && blank >= 0) {
+    return errorColumn(
+      name,
+      guessKind,
+      guessMethod,
+      opts.threshold,
+      `column ${name} has no non-null values in the ${blank === 0 ? 'reference' : 'current'} data (all null or zero rows); nothing to compare`,
     );
   }
   if (ref.type !== cur.type) {
@@ -339,12 +360,25 @@ function finish(
  * Dataset drift as Evidently's `get_dataset_drift`: share = drifted / compared columns, drift when share >=
  * driftShare. Columns with an error and no p-value were not compared and count in neither.
  */
+/** The column has a statistic or a p-value: it counts in the drift share (an errored column does not). */
+export function isCompared(c: ColumnDrift): boolean {
+  return c.statistic !== undefined || c.pValue !== undefined;
+}
+
+/** `2 of 5 compared columns drifted (1 not compared)`: the share's numerator and denominator, errored columns apart. */
+export function driftedOfCompared(report: DriftReport): string {
+  const drifted = report.columns.filter((c) => c.drifted).length;
+  const compared = report.columns.filter(isCompared).length;
+  const skipped = report.columns.length - compared;
+  return `${drifted} of ${compared} compared columns drifted${skipped ? ` (${skipped} not compared)` : ''}`;
+}
+
 export function datasetDrift(
   columns: ColumnDrift[],
   rows: { reference: number; current: number },
   driftShare = 0.5,
 ): DriftReport {
-  const compared = columns.filter((c) => c.statistic !== undefined || c.pValue !== undefined);
+  const compared = columns.filter(isCompared);
   const drifted = compared.filter((c) => c.drifted).length;
   const share = compared.length > 0 ? drifted / compared.length : 0;
   return {

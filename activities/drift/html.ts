@@ -1,6 +1,7 @@
 // Renders a DriftReport as one self-contained HTML page: inline CSS and inline SVG only, and a
 // Content-Security-Policy that forbids every fetch, so the file opens offline and leaks nothing when shared.
 import type { ColumnDrift, DriftPlot, DriftReport } from '../../schemas/drift.js';
+import { driftedOfCompared } from './compute.js';
 
 const REF_COLOUR = '#2f6db5';
 const CUR_COLOUR = '#e8772e';
@@ -74,9 +75,13 @@ function histogramSvg(p: Extract<DriftPlot, { type: 'histogram' }>, title: strin
   const cur = proportions(p.current.slice(0, n));
   const max = Math.max(...ref, ...cur, 1e-12);
   const edges = p.edges.slice(0, n + 1);
-  const byValue = edges.every(Number.isFinite) && edges.every((e, i) => i === 0 || e > (edges[i - 1] as number));
   const lo = edges[0] as number;
   const hi = edges[n] as number;
+  // Evenly spaced bars when the edges are not finite and increasing, or span more than a double holds.
+  const byValue =
+    edges.every(Number.isFinite) &&
+    edges.every((e, i) => i === 0 || e > (edges[i - 1] as number)) &&
+    Number.isFinite(hi - lo);
   const iw = W - M.left - M.right;
   const ih = H - M.top - M.bottom;
   const x = (i: number): number => M.left + (byValue ? ((edges[i] as number) - lo) / (hi - lo) : i / n) * iw;
@@ -174,11 +179,9 @@ svg text{font-size:11px;fill:#3b4452}svg .grid{stroke:#e6e9ef}svg .axis{stroke:#
 
 /** The whole report page. Every string that comes from the data goes through escapeHtml. */
 export function renderDriftHtml(report: DriftReport, meta: { reference?: string; current?: string } = {}): string {
-  const drifted = report.columns.filter((c) => c.drifted).length;
-  const total = report.columns.length;
   const verdict = report.datasetDrift
-    ? `Dataset drift detected: ${drifted} of ${total} columns drifted (${pct(report.driftShare)} ≥ ${pct(report.driftShareThreshold)})`
-    : `No dataset drift: ${drifted} of ${total} columns drifted (${pct(report.driftShare)} < ${pct(report.driftShareThreshold)})`;
+    ? `Dataset drift detected: ${driftedOfCompared(report)} (${pct(report.driftShare)} ≥ ${pct(report.driftShareThreshold)})`
+    : `No dataset drift: ${driftedOfCompared(report)} (${pct(report.driftShare)} < ${pct(report.driftShareThreshold)})`;
   const rows = report.columns.map((c) => {
     const state = c.error
       ? '<span class="err">not compared</span>'

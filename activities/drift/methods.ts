@@ -149,9 +149,19 @@ export function wasserstein1(u: Float64Array, v: Float64Array): number {
   return s + c;
 }
 
-/** Evidently's normed Wasserstein: W1(ref, cur) / max(σ_pop(ref), 0.001). */
+/** Magnitudes from which squares (σ) or sums of differences (W1) can overflow to Infinity. */
+const HUGE = 2 ** 500;
+
+/** Evidently's normed Wasserstein: W1(ref, cur) / max(σ_pop(ref), 0.001). Both sorted. */
 export function wassersteinNormed(ref: Float64Array, cur: Float64Array): number {
-  return wasserstein1(ref, cur) / Math.max(populationStd(ref), 0.001);
+  const top = Math.max(...[ref, cur].flatMap((a) => (a.length ? [Math.abs(a[0]!), Math.abs(a[a.length - 1]!)] : [])));
+  if (!(top > HUGE)) return wasserstein1(ref, cur) / Math.max(populationStd(ref), 0.001);
+  // Values near ±Number.MAX_VALUE (sentinels) would make Infinity/Infinity = NaN. Scaled by a power of two, every
+  // value stays exact and the ratio is unchanged; σ is then far above the 0.001 floor.
+  const k = 2 ** -Math.ceil(Math.log2(top));
+  const scaled = (a: Float64Array) => a.map((v) => v * k);
+  const r = scaled(ref);
+  return wasserstein1(r, scaled(cur)) / populationStd(r);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import type { ColumnDrift, DriftOptions, DriftReport } from '../../schemas/drift
 import type { Storage } from '../storage/types.js';
 import type { DriftInput } from '../../schemas/drift.js';
 import { DEFAULT_MEMORY_BYTES, nativeLoads, openColumns, type ColumnSet } from '../data/columns.js';
-import { columnDrift, datasetDrift } from './compute.js';
+import { columnDrift, datasetDrift, isCompared } from './compute.js';
 import { SortPool } from './sort-pool.js';
 
 /** What is happening now, for heartbeats and progress lines. */
@@ -84,7 +84,8 @@ export async function driftUris(
       const curReady = cur.inMemory ? prepareAll(cur, pool) : null;
       const inRef = new Set(ref.names);
       const inCur = new Set(cur.names);
-      const names = opts.columns ?? [...new Set([...ref.names, ...cur.names])];
+      // A column named twice is compared once: twice would count it twice in the drift share.
+      const names = [...new Set(opts.columns ?? [...ref.names, ...cur.names])];
       const nowhere = names.filter((n) => !inRef.has(n) && !inCur.has(n));
       if (nowhere.length)
         throw new DriftInputError(
@@ -125,7 +126,9 @@ export async function driftUris(
           curReady ? undefined : ((buffer(c) as ArrayBuffer | undefined) ?? spare[1]),
         ];
       }
-      return datasetDrift(columns, { reference: ref.rows, current: cur.rows }, opts.driftShare);
+      const report = datasetDrift(columns, { reference: ref.rows, current: cur.rows }, opts.driftShare);
+      if (!columns.some(isCompared)) throw new DriftInputError(nothingCompared(columns, ref, cur));
+      return report;
     } finally {
       await cur.close();
     }
@@ -133,6 +136,21 @@ export async function driftUris(
     await ref.close();
     await pool.close();
   }
+}
+
+/**
+ * Why no column could be compared. "No drift" over no columns would let a gate pass on an empty file or on data
+ * whose columns all changed, so this is invalid input instead.
+ */
+function nothingCompared(columns: ColumnDrift[], ref: ColumnSet, cur: ColumnSet): string {
+  const empty = [ref.rows === 0 ? 'the reference' : '', cur.rows === 0 ? 'the current data' : ''].filter(Boolean);
+  const list = (names: readonly string[]) => (names.length ? names.join(', ') : 'none');
+  const why = empty.length
+    ? `${empty.join(' and ')} ${empty.length > 1 ? 'have' : 'has'} no rows`
+    : !ref.names.some((n) => cur.names.includes(n))
+      ? `the reference and the current data have no column in common (reference: ${list(ref.names)}; current: ${list(cur.names)})`
+      : columns.map((c) => `${c.name}: ${c.error ?? 'not compared'}`).join('; ');
+  return `no column could be compared, so there is no drift verdict: ${why}`;
 }
 
 function highCardinalityError(name: string): string {

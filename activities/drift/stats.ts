@@ -124,6 +124,8 @@ export function quantileSorted(a: Float64Array, q: number): number {
   const lo = a[prev]!;
   const hi = a[next]!;
   const diff = hi - lo;
+  // Ends near ±Number.MAX_VALUE overflow the difference (numpy gives NaN or inf there); weighted ends do not.
+  if (!Number.isFinite(diff)) return gamma === 0 ? lo : lo * (1 - gamma) + hi * gamma;
   // numpy computes b - diff*(1-t) for t >= 0.5, which keeps monotonicity at the upper end.
   return gamma >= 0.5 ? hi - diff * (1 - gamma) : lo + diff * gamma;
 }
@@ -140,7 +142,13 @@ export function sturgesEdges(min: number, max: number, n: number): number[] {
     first -= 0.5;
     last += 0.5;
   }
-  const bins = width !== 0 ? Math.ceil((last - first) / width) : 1;
+  // Values near ±Number.MAX_VALUE (a common "missing" sentinel) overflow max − min to Infinity, where numpy's
+  // ceil(ptp/width) is NaN and it raises; Sturges' count itself, ceil(log2(n) + 1), is what that ratio stands for.
+  const bins = !Number.isFinite(width)
+    ? Math.ceil(Math.log2(n) + 1)
+    : width !== 0
+      ? Math.ceil((last - first) / width)
+      : 1;
   return linspace(first, last, bins + 1);
 }
 
@@ -150,7 +158,10 @@ export function linspace(start: number, stop: number, num: number): number[] {
   const delta = stop - start;
   const out = new Array<number>(num);
   const step = delta / div;
-  for (let i = 0; i < num; i++) out[i] = (step === 0 ? (i / div) * delta : i * step) + start;
+  if (!Number.isFinite(delta)) {
+    // Finite ends whose difference overflows: weighted ends never do (numpy would give inf and NaN edges here).
+    for (let i = 0; i < num; i++) out[i] = start * (1 - i / div) + stop * (i / div);
+  } else for (let i = 0; i < num; i++) out[i] = (step === 0 ? (i / div) * delta : i * step) + start;
   if (num > 1) out[num - 1] = stop;
   return out;
 }

@@ -13,6 +13,7 @@ import {
 } from '../../activities/storage/index.js';
 import { DataFormatError, UnsupportedFormatError } from '../../activities/data/reader.js';
 import { fmtNumber, renderDriftHtml } from '../../activities/drift/html.js';
+import { driftedOfCompared } from '../../activities/drift/compute.js';
 import { DriftInputError, driftUris } from '../../activities/drift/run.js';
 import { action, CliError } from '../errors.js';
 
@@ -44,8 +45,7 @@ export function renderDriftTable(report: DriftReport): string {
       .map((cell, i) => (i >= 3 && i <= 5 ? cell.padStart(widths[i] as number) : cell.padEnd(widths[i] as number)))
       .join('  ')
       .trimEnd();
-  const drifted = report.columns.filter((c) => c.drifted).length;
-  const share = `${drifted} of ${report.columns.length} columns drifted, share ${fmtNumber(report.driftShare)}`;
+  const share = `${driftedOfCompared(report)}, share ${fmtNumber(report.driftShare)}`;
   return [
     `reference ${report.rows.reference} rows, current ${report.rows.current} rows`,
     line(head),
@@ -74,7 +74,10 @@ export function parseDriftOptions(opts: Pick<DriftCliOptions, 'columns' | 'metho
     if (columns.some((c) => c === ''))
       throw new CliError(`--columns '${opts.columns}' has an empty name; give names separated by commas: a,b`, 2);
   }
-  return DriftOptions.parse({ method, threshold, columns });
+  const parsed = DriftOptions.safeParse({ method, threshold, columns });
+  if (!parsed.success)
+    throw new CliError(parsed.error.issues.map((i) => `--${i.path.join('.')} ${i.message}`).join('; '), 2);
+  return parsed.data;
 }
 
 export function registerDriftCommand(program: Command, getEndpoints: () => Endpoints): void {

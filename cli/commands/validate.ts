@@ -6,9 +6,17 @@ import { NotFoundError, StorageConfigError } from '../../activities/storage/erro
 import { FileStorage } from '../../activities/storage/file.js';
 import { toUri, UriError, parseUri } from '../../activities/storage/uri.js';
 import { validateUri } from '../../activities/data/validate.js';
-import { DataFormatError, UnsupportedFormatError } from '../../activities/data/reader.js';
+import { DataFormatError, formatOf, UnsupportedFormatError, type Format } from '../../activities/data/reader.js';
 import { action, CliError } from '../errors.js';
 import { loadRules, loadSpec } from '../spec-loader.js';
+
+const FORMAT_NAMES: Record<Format, string> = {
+  csv: 'CSV',
+  'csv.gz': 'gzipped CSV',
+  jsonl: 'JSON Lines',
+  'jsonl.gz': 'gzipped JSON Lines',
+  parquet: 'Parquet',
+};
 
 interface ValidateOptions {
   data: string;
@@ -78,7 +86,7 @@ export function registerValidateCommand(program: Command, getEndpoints: () => En
             // Malformed data fails validation (exit 3), like any other data problem.
             const out = opts.json
               ? JSON.stringify({ passed: false, rows: 0, checks: [], error: err.message })
-              : `✗ ${err.message}\nFAILED: the file is not valid CSV`;
+              : `✗ ${err.message}\nFAILED: the file is not valid ${FORMAT_NAMES[formatOf(uri)]}`;
             process.stdout.write(`${out}\n`);
             return 3;
           }

@@ -77,7 +77,7 @@ describe('checkDrift', () => {
     expect(plan).toMatchObject({ name: 'plan', kind: 'categorical', method: 'jensenshannon', drifted: false });
     expect(Math.abs(plan.statistic! / 0.0939299525096902 - 1)).toBeLessThan(1e-9);
     const html = await readFile(join(dir, 'run-1', 'drift.html'), 'utf8');
-    expect(html).toContain('Dataset drift detected: 1 of 2 columns drifted (50% ≥ 50%)');
+    expect(html).toContain('Dataset drift detected: 1 of 2 compared columns drifted (50% ≥ 50%)');
     expect(html).toContain(ref);
   });
 
@@ -105,5 +105,28 @@ describe('checkDrift', () => {
     expect(f.type).toBe('InvalidInput');
     expect(f.nonRetryable).toBe(true);
     expect(f.message).toMatch(/^column nosuch is in neither/);
+  });
+
+  it('training data with no rows fails the check instead of passing it as no drift', async () => {
+    const empty = pathToFileURL(join(dir, 'empty.csv')).href;
+    await writeFile(join(dir, 'empty.csv'), 'x,plan\n');
+    const prefix = pathToFileURL(join(dir, 'run-4')).href;
+    const options = { method: 'auto' as const, driftShare: 0.5 };
+    const f = await failure(checkDrift({ referenceUri: ref, currentUri: empty, options, reportPrefix: prefix }));
+    expect(f).toMatchObject({ type: 'InvalidInput', nonRetryable: true });
+    expect(f.message).toBe('no column could be compared, so there is no drift verdict: the current data has no rows');
+  });
+
+  it('a p-value threshold above 1 is invalid input', async () => {
+    const f = await failure(
+      checkDrift({
+        referenceUri: ref,
+        currentUri: cur,
+        options: { method: 'ks', threshold: 2, driftShare: 0.5 },
+        reportPrefix: pathToFileURL(join(dir, 'run-5')).href,
+      }),
+    );
+    expect(f).toMatchObject({ type: 'InvalidInput', nonRetryable: true });
+    expect(f.message).toContain('threshold: 2 is above 1, but ks compares a p-value with it');
   });
 });

@@ -132,7 +132,7 @@ describe.concurrent('sluice drift: statistics on the golden vector', () => {
   it('--threshold overrides the default: a tiny p-value threshold means no drift (exit 0)', async () => {
     const res = await sluice('--reference', numRef, '--current', numCur, '--method', 'ks', '--threshold', '1e-20');
     expect(res.code).toBe(0);
-    expect(res.stdout).toMatch(/NO DATASET DRIFT: 0 of 1 columns drifted/);
+    expect(res.stdout).toMatch(/NO DATASET DRIFT: 0 of 1 compared columns drifted/);
   });
 });
 
@@ -147,7 +147,7 @@ describe.concurrent('sluice drift: output', () => {
       /categorical\s+chisquare\s+86\.67\s+1\.139e-18\s+0\.05\s+YES$/,
     );
     expect(lines.find((l) => l.startsWith('flag '))).toMatch(/binary\s+ztest\s+.*\s+0\.05009\s+0\.05\s+no$/);
-    expect(lines.at(-1)).toBe('DATASET DRIFT: 1 of 2 columns drifted, share 0.5 ≥ 0.5');
+    expect(lines.at(-1)).toBe('DATASET DRIFT: 1 of 2 compared columns drifted, share 0.5 ≥ 0.5');
   });
 
   it('a dataset compared with itself has no drift: exit 0, statistic 0', async () => {
@@ -162,7 +162,7 @@ describe.concurrent('sluice drift: output', () => {
     expect(res.code).toBe(3);
     expect(res.stderr).toBe(`HTML report: ${join(dir, 'report.html')}\n`);
     const page = await readFile(html, 'utf8');
-    expect(page).toContain('Dataset drift detected: 1 of 2 columns drifted (50% ≥ 50%)');
+    expect(page).toContain('Dataset drift detected: 1 of 2 compared columns drifted (50% ≥ 50%)');
     expect(page).not.toMatch(/(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
     expect(page.match(/<svg /g)).toHaveLength(2);
   });
@@ -180,7 +180,103 @@ describe.concurrent('sluice drift: output', () => {
   });
 });
 
+describe.concurrent('sluice drift: awkward data', () => {
+  it('values near ±Number.MAX_VALUE get finite statistics and a chart, for every method', async () => {
+    // A sentinel such as -1.79e308 for "missing": max − min overflows to Infinity.
+    const huge = join(dir, 'huge.csv');
+    await writeFile(huge, ['x', '1e308', '-1e308', '0', '-1.7976931348623157e308'].join('\n'));
+    const html = join(dir, 'huge.html');
+    for (const method of ['auto', 'ks', 'psi', 'jensenshannon', 'wasserstein', 'linf']) {
+      const res = await sluice('--reference', huge, '--current', numCur, '--method', method, '--json', '--html', html);
+      expect(res.stderr, method).toBe('');
+      expect(res.stdout, method).not.toMatch(/NaN|null|Infinity/);
+      const col = parseJson(res).columns[0]!;
+      expect(col.error, method).toBeUndefined();
+      expect(Number.isFinite(col.statistic ?? col.pValue), method).toBe(true);
+      expect(await readFile(html, 'utf8'), method).not.toMatch(/NaN|Infinity/);
+    }
+  });
+
+  it('an all-null column is reported as having no values, not as a type mismatch', async () => {
+    const blank = join(dir, 'blank-plan.csv');
+    await writeFile(blank, ['plan,flag', ...Array.from({ length: 20 }, () => ',1')].join('\n'));
+    const res = await sluice('--reference', catRef, '--current', blank, '--json');
+    const plan = parseJson(res).columns.find((c) => c.name === 'plan')!;
+    expect(plan.error).toBe(
+      'column plan has no non-null values in the current data (all null or zero rows); nothing to compare',
+    );
+  });
+
+  it('NaN and infinity spellings in a text column are dropped, not counted as categories', async () => {
+    const ref = join(dir, 'cat-nan-ref.csv');
+    const cur = join(dir, 'cat-nan-cur.csv');
+    await writeFile(ref, ['c', 'a', 'b', 'NaN', '', 'Infinity', 'a', '-inf', 'b'].join('\n'));
+    await writeFile(cur, ['c', 'a', 'b', 'nan', 'a', 'b', ' INF '].join('\n'));
+    const col = parseJson(await sluice('--reference', ref, '--current', cur, '--method', 'chisquare', '--json'))
+      .columns[0]!;
+    expect(col.rows).toEqual({ reference: 4, current: 4 });
+    expect(col.pValue).toBe(1);
+  });
+
+  it('counts only compared columns in the share and says how many were not compared', async () => {
+    const extra = join(dir, 'extra-plan.csv');
+    await writeFile(
+      extra,
+      ['plan,flag,more', ...Array.from({ length: 1000 }, (_, i) => `${'abcd'[i % 4]},1,${i}`)].join('\n'),
+    );
+    const res = await sluice('--reference', catRef, '--current', extra);
+    expect(res.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      /^(NO )?DATASET DRIFT: \d of 2 compared columns drifted \(1 not compared\), share /,
+    );
+  });
+
+  it('a column named twice in --columns is compared once', async () => {
+    const report = parseJson(
+      await sluice('--reference', catRef, '--current', catCur, '--columns', 'plan,plan', '--json'),
+    );
+    expect(report.columns.map((c) => c.name)).toEqual(['plan']);
+  });
+});
+
 describe.concurrent('sluice drift: invalid input exits 2 with a message', () => {
+  it('no drift verdict when no column could be compared: an empty file, or no column in common', async () => {
+    const header = join(dir, 'header-only.csv');
+    await writeFile(header, 'plan,flag\n');
+    const empty = await sluice('--reference', catRef, '--current', header, '--json');
+    expect(empty.code).toBe(2);
+    expect(empty.stdout).toBe('');
+    expect(empty.stderr).toContain(
+      'error: no column could be compared, so there is no drift verdict: the current data has no rows',
+    );
+    const apart = await sluice('--reference', catRef, '--current', numCur);
+    expect(apart.code).toBe(2);
+    expect(apart.stderr).toContain(
+      'the reference and the current data have no column in common (reference: plan, flag; current: x)',
+    );
+    const wrong = await sluice('--reference', catRef, '--current', catCur, '--columns', 'plan', '--method', 'ks');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/no column could be compared.*plan: method ks needs a numeric column/);
+  });
+
+  it('a damaged gzip file is a clear error, not a crash', async () => {
+    const bad = join(dir, 'bad.csv.gz');
+    await writeFile(bad, 'this is not gzip\n');
+    const res = await sluice('--reference', catRef, '--current', bad);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe(`error: file://${bad} is not a readable gzip file: incorrect header check\n`);
+  });
+
+  it.each([
+    ['ks', 'ks compares a p-value with it'],
+    ['auto', 'method auto compares p-values (ks, chisquare, ztest) with it too'],
+  ])('a threshold above 1 with %s is rejected', async (method, why) => {
+    const res = await sluice('--reference', numRef, '--current', numCur, '--method', method, '--threshold', '1.5');
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`error: --threshold 1.5 is above 1, but ${why}`);
+    const psi = await sluice('--reference', numRef, '--current', numCur, '--method', 'psi', '--threshold', '1.5');
+    expect(psi.code).toBe(0);
+  });
+
   it('a missing file names the option and the path', async () => {
     const missing = join(dir, 'nope.csv');
     const res = await sluice('--reference', missing, '--current', numCur);

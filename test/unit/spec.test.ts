@@ -181,4 +181,19 @@ describe('sluice validate', () => {
     expect(r.code).toBe(3);
     expect(r.stdout).toContain('line 3: expected 3 fields (as in the header) but found 2');
   });
+
+  it('reports a damaged gzip file and names its format, and exits 3', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-gz-'));
+    try {
+      const data = join(dir, 'rows.jsonl.gz');
+      await writeFile(data, 'plain text, not gzip\n');
+      const r = await sluice('validate', '--data', data, '--rules', rules);
+      expect(r).toMatchObject({ code: 3, stderr: '' });
+      expect(r.stdout).toBe(
+        `✗ file://${data} is not a readable gzip file: incorrect header check\nFAILED: the file is not valid gzipped JSON Lines\n`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

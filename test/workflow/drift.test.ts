@@ -105,7 +105,7 @@ describe('validation.drift in retrainPipeline', () => {
     expect(report.columns.find((c) => c.name === 'age')?.statistic).toBe(0);
     expect(report.columns.find((c) => c.name === 'region')?.statistic).toBe(0);
     const html = await storage.readText(`${runDir}/drift.html`);
-    expect(html).toContain('Dataset drift detected: 2 of 4 columns drifted');
+    expect(html).toContain('Dataset drift detected: 2 of 4 compared columns drifted');
   });
 
   it('warn: the same data is promoted and the drift is recorded in the validate stage and the status', async () => {
