@@ -60,8 +60,7 @@ const DriftOptionsShape = z
 
 /** A p-value never exceeds 1, so a larger threshold would mark every column drifted (auto picks p-value tests too). */
 function thresholdFitsMethod(o: { method: DriftMethod; threshold?: number | undefined }, ctx: z.RefinementCtx): void {
-  if (o.threshold === undefined || o.threshold <= 1 || !['auto', 'ks', 'chisquare', 'ztest'].includes(o.method))
-    return;
+  if (o.threshold === undefined || o.threshold <= 1 || !['auto', 'ks', 'chisquare', 'ztest'].includes(o.method)) return;
   ctx.addIssue({
     code: 'custom',
     path: ['threshold'],

@@ -146,7 +146,9 @@ describe('renderDriftHtml', () => {
   });
 
   it('has the verdict first, a summary row per column and a chart per plotted column', () => {
-    const verdict = html.indexOf('Dataset drift detected: 2 of 2 compared columns drifted (1 not compared) (100% ≥ 50%)');
+    const verdict = html.indexOf(
+      'Dataset drift detected: 2 of 2 compared columns drifted (1 not compared) (100% ≥ 50%)',
+    );
     expect(verdict).toBeGreaterThan(0);
     expect(verdict).toBeLessThan(html.indexOf('<table'));
     expect(html.match(/<tbody>[\s\S]*<\/tbody>/)?.[0].match(/<tr/g)).toHaveLength(3);
