@@ -48,8 +48,13 @@ function planFor(name: string, rule: ColumnRule, sqlType: string): Plan | null {
     // orders NaN above every number, so later tests must exclude it explicitly).
     const float = sqlType === 'FLOAT' || sqlType === 'DOUBLE';
     const ok = !float ? 'true' : rule.type === 'integer' ? `(isfinite(${q}) AND ${q} = trunc(${q}))` : `isfinite(${q})`;
-    // The Validator compares and groups parquet numbers (bigint included) as doubles; -0 + 0 is 0 so ±0 are one.
-    return { name, rule, q, numeric: true, ok, key: `(${q}::DOUBLE + 0.0)` };
+    // The Validator groups parquet numbers as doubles (-0 + 0 is 0, so ±0 are one), except whole ones from 2^53 to
+    // 2^64 in magnitude, which it groups by exact value (validate.ts bigKey): 64-bit integers there as themselves.
+    const asDouble = `(${q}::DOUBLE + 0.0)`;
+    const key = float
+      ? asDouble
+      : `CASE WHEN abs(${q}::DOUBLE) BETWEEN 9007199254740992 AND 18446744073709551616 THEN ${q}::VARCHAR ELSE ${asDouble}::VARCHAR END`;
+    return { name, rule, q, numeric: true, ok, key };
   }
   // Text kinds: min/max compare 0 with the bound in the Validator (a rule error the SQL does not reproduce).
   if (

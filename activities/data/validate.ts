@@ -273,6 +273,21 @@ class ByteSet {
   }
 }
 
+const PLAIN_INTEGER = /^[+-]?[0-9]+$/;
+
+/**
+ * How `unique` tells apart whole numbers from 2^53 to 2^64 in magnitude (both included), where distinct integers (snowflake ids,
+ * hashes, any int64) can round to one double: by the exact integer, as decimal digits. `exact` gives the value as
+ * written; plain digits count as written, anything else (an exponent, a decimal point) as its double. Null for
+ * every other number, which counts as its double. The engine's validate.rs `big_key` draws the same lines.
+ */
+export function bigKey(num: number, exact: () => string | bigint): string | null {
+  const a = Math.abs(num);
+  if (!(a >= 2 ** 53 && a <= 2 ** 64)) return null;
+  const e = exact();
+  return (typeof e === 'bigint' ? e : PLAIN_INTEGER.test(e) ? BigInt(e) : BigInt(num)).toString();
+}
+
 /**
  * How often each number has been seen, saturating at 3 (all `unique` needs: first, second, later copies). Open
  * addressing over a Float64Array of keys and a Uint8Array of counts (0 = empty slot): exact (keys are the values
@@ -392,6 +407,8 @@ interface Column {
   seen: Map<string, number> | null;
   /** unique on numeric columns (number, integer, boolean, timestamp): counts per parsed value. */
   seenNum: NumberCounts | null;
+  /** unique on numeric columns, whole numbers from 2^53 to 2^64 in magnitude (both included): counts per exact integer (bigKey). */
+  seenBig: Map<string, number> | null;
   duplicateRows: number;
   /** Up to 5 duplicated values, as written where each was first seen twice. */
   duplicates: string[];
@@ -450,6 +467,7 @@ export class Validator {
           : null,
         seen: rule.unique && !numeric ? new Map() : null,
         seenNum: rule.unique && numeric ? new NumberCounts() : null,
+        seenBig: rule.unique && numeric ? new Map() : null,
         duplicateRows: 0,
         duplicates: [],
       };
@@ -536,12 +554,22 @@ export class Validator {
     if (c.min !== null && num < c.minValue) fail(c.min, cell);
     if (c.max !== null && num > c.maxValue) fail(c.max, cell);
     if (c.allowed !== null && !c.allowed.has(cell) && !c.allowed.has(cell.trim())) fail(c.values as Counter, cell);
-    if (c.seenNum !== null) this.seen(c, c.seenNum.add(num), cell);
+    if (c.seenNum !== null) this.seen(c, this.countNumber(c, num, () => cell), cell);
     else if (c.seen !== null) {
       const n = (c.seen.get(cell) ?? 0) + 1;
       c.seen.set(cell, n);
       this.seen(c, n, cell);
     }
+  }
+
+  /** Counts a number for `unique` and returns its sightings so far (at most 3); `exact` gives it as written. */
+  private countNumber(c: Column, num: number, exact: () => string | bigint): number {
+    const key = bigKey(num, exact);
+    if (key === null) return (c.seenNum as NumberCounts).add(num);
+    const seenBig = c.seenBig as Map<string, number>;
+    const n = Math.min((seenBig.get(key) ?? 0) + 1, 3);
+    seenBig.set(key, n);
+    return n;
   }
 
   /** Records the n-th sighting of a value (n saturating at 3); `cell` is its text. */
@@ -593,7 +621,7 @@ export class Validator {
           if (num < c.minValue) fail(c.min as Counter, fieldText(buf, s, e, flag));
           if (num > c.maxValue) fail(c.max as Counter, fieldText(buf, s, e, flag));
           if (c.seenNum !== null) {
-            const n = c.seenNum.add(num);
+            const n = this.countNumber(c, num, () => fieldText(buf, s, e, flag));
             if (n > 1) this.seen(c, n, fieldText(buf, s, e, flag));
           }
         }
@@ -637,7 +665,7 @@ export class Validator {
         if (c.min !== null && x < c.minValue) fail(c.min, cellText(v));
         if (c.max !== null && x > c.maxValue) fail(c.max, cellText(v));
         if (c.seenNum !== null) {
-          const seen = c.seenNum.add(x);
+          const seen = this.countNumber(c, x, () => (typeof v === 'bigint' ? v : cellText(v)));
           if (seen > 1) this.seen(c, seen, cellText(v));
         }
         continue;

@@ -134,11 +134,31 @@ impl<'a> Ex<'a> {
     }
 }
 
-/// A value to count for `unique`: numbers by value (-0 is 0), text as written.
+/// A value to count for `unique`: numbers by value (-0 is 0; `big_key` for large whole ones), text as written.
 #[derive(Clone, Copy)]
 pub enum Key<'a> {
     Num(u64),
+    Big(i128),
     Text(&'a [u8]),
+}
+
+/// validate.ts bigKey: a whole number from 2^53 to 2^64 in magnitude (both included), where distinct integers can
+/// round to one double, counts by its exact value: the digits as written when plain (`[+-]digits`), else the
+/// double's own. None for every other number, which counts as its double.
+pub fn big_key(v: f64, cell: &[u8]) -> Option<i128> {
+    let a = v.abs();
+    if !(9_007_199_254_740_992.0..=18_446_744_073_709_551_616.0).contains(&a) {
+        return None;
+    }
+    let digits = cell
+        .strip_prefix(b"+")
+        .or_else(|| cell.strip_prefix(b"-"))
+        .unwrap_or(cell);
+    let plain = !digits.is_empty() && digits.iter().all(u8::is_ascii_digit);
+    let written = plain
+        .then(|| std::str::from_utf8(cell).ok()?.parse::<i128>().ok())
+        .flatten();
+    Some(written.unwrap_or(v as i128))
 }
 
 #[derive(Default)]
@@ -232,7 +252,7 @@ pub fn check_part<'a>(
             let key = if rule.kind == Kind::Text {
                 Key::Text(cell)
             } else {
-                Key::Num((num + 0.0).to_bits())
+                big_key(num, cell).map_or(Key::Num((num + 0.0).to_bits()), Key::Big)
             };
             c.seen.push((key, cell));
         }
@@ -399,6 +419,7 @@ pub struct Check {
     duplicate_rows: u64,
     duplicates: Vec<String>,
     nums: Option<NumCounts>,
+    bigs: FnvMap<i128, u8>,
     texts: FnvMap<Vec<u8>, u8>,
 }
 
@@ -414,6 +435,7 @@ impl Check {
             duplicate_rows: 0,
             duplicates: Vec::new(),
             nums: None,
+            bigs: FnvMap::default(),
             texts: FnvMap::default(),
         }
     }
@@ -447,6 +469,11 @@ impl Check {
     ) -> Result<(), Unsupported> {
         let n = match key {
             Key::Num(bits) => self.nums.get_or_insert_with(NumCounts::new).add(bits),
+            Key::Big(v) => {
+                let n = self.bigs.entry(v).or_insert(0);
+                *n = (*n + 1).min(3);
+                *n
+            }
             Key::Text(t) => {
                 let n = self.texts.entry(t.to_vec()).or_insert(0);
                 *n = (*n + 1).min(3);

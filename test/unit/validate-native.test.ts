@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineValidate } from '../../activities/data/engine.js';
-import { validateUri } from '../../activities/data/validate.js';
+import { validateUri, Validator } from '../../activities/data/validate.js';
 import { formatOf } from '../../activities/data/reader.js';
 import type { EngineFormat } from '../../schemas/engine.js';
 import { FileStorage } from '../../activities/storage/file.js';
@@ -186,6 +186,35 @@ describe('native validator matches the TypeScript Validator', () => {
     expect(native.checks.find((c) => c.check === 'unique')).toMatchObject({
       failed: 10,
       examples: ['-0', '1999', '1e3', '4000', '-5000'],
+    });
+  });
+
+  it('counts whole numbers from 2^53 to 2^64 by exact value for unique (snowflake ids), as written when plain', async () => {
+    const ids = [
+      '1790000000000000001',
+      '1790000000000000002',
+      '+1790000000000000001', // a repeat of the first, spelled otherwise
+      '01790000000000000002', // a repeat of the second
+      '1.79e18', // not plain digits: its double, 1790000000000000000 exactly
+      '1790000000000000000', // a repeat of the one before
+      '-9223372036854775808',
+      '-9223372036854775808',
+      '18446744073709551615', // these two share the double 2^64, but not their digits
+      '18446744073709551614',
+      '9007199254740993', // and these two share 2^53
+      '9007199254740992',
+      '5',
+      '5.0', // below 2^53: by the double, a repeat
+    ];
+    const { native, ts, counts } = await compare('snowflake.csv', ['id', ...ids].join('\n') + '\n', {
+      minRows: 0,
+      columns: { id: { type: 'integer', unique: true, nullable: true, mostly: 1 } },
+    });
+    expect(counts).not.toBeNull();
+    expect(native).toEqual(ts);
+    expect(native.checks.find((c) => c.check === 'unique')).toMatchObject({
+      failed: 10,
+      examples: ['+1790000000000000001', '01790000000000000002', '1790000000000000000', '-9223372036854775808', '5.0'],
     });
   });
 
@@ -466,6 +495,41 @@ describe('native Parquet validator matches the DuckDB and TypeScript path', () =
     const { native, counts } = await compare(file as string, null, parquetRules);
     expect(counts).not.toBeNull();
     expect(native.checks.find((c) => c.column === 'count' && c.check === 'max')?.examples).toContain('1099511627776');
+  });
+});
+
+describe('unique on 64-bit integer Parquet columns past 2^53', () => {
+  const ids = [
+    1790000000000000001n,
+    1790000000000000002n,
+    1790000000000000001n,
+    -9223372036854775808n,
+    9007199254740993n,
+    9007199254740992n,
+    -9223372036854775808n,
+  ];
+  const rules = ValidationRules.parse({ minRows: 0, columns: { id: { type: 'integer', unique: true } } });
+  const want = { failed: 4, examples: ['1790000000000000001', '-9223372036854775808'] };
+
+  it('counts exact values: the engine hands the file to DuckDB, which groups them whole', async () => {
+    const path = join(dir, 'snowflake.parquet');
+    const values = ids.map(String).join(',');
+    execFileSync(PYTHON, [
+      '-c',
+      `import pyarrow as pa, pyarrow.parquet as pq; pq.write_table(pa.table({'id': pa.array([${values}], pa.int64())}), ${JSON.stringify(path)})`,
+    ]);
+    const { native, ts, counts } = await compare('snowflake.parquet', null, rules);
+    expect(counts).toBeNull();
+    expect(native).toEqual(ts);
+    expect(native.checks.find((c) => c.check === 'unique')).toMatchObject(want);
+  });
+
+  it('counts exact values on the bigints hyparquet decodes (s3:// without a download)', () => {
+    const v = new Validator(rules);
+    v.begin(['id']);
+    v.columnValues('id', BigInt64Array.from(ids), ids.length);
+    v.endBatch(ids.length);
+    expect(v.finish().checks.find((c) => c.check === 'unique')).toMatchObject(want);
   });
 });
 
