@@ -554,7 +554,12 @@ export class Validator {
     if (c.min !== null && num < c.minValue) fail(c.min, cell);
     if (c.max !== null && num > c.maxValue) fail(c.max, cell);
     if (c.allowed !== null && !c.allowed.has(cell) && !c.allowed.has(cell.trim())) fail(c.values as Counter, cell);
-    if (c.seenNum !== null) this.seen(c, this.countNumber(c, num, () => cell), cell);
+    if (c.seenNum !== null)
+      this.seen(
+        c,
+        this.countNumber(c, num, () => cell),
+        cell,
+      );
     else if (c.seen !== null) {
       const n = (c.seen.get(cell) ?? 0) + 1;
       c.seen.set(cell, n);
