@@ -21,6 +21,7 @@
 import type { ColumnDrift, ColumnKind, DriftInput, DriftPlot, DriftReport } from '../../schemas/drift.js';
 import type { DriftMethod } from '../../schemas/drift.js';
 import { parseNumeric } from '../data/columns.js';
+import { parseTimestamp } from '../data/validate.js';
 import { ks2samp } from './ks.js';
 import {
   alignCounts,
@@ -229,6 +230,12 @@ function categoricalOutcome(
   }
 }
 
+/** Every category is an ISO 8601 date or date-time (as the `timestamp` validation type reads them). */
+function allTimestamps(counts: Map<string, number>): boolean {
+  for (const k of counts.keys()) if (Number.isNaN(parseTimestamp(k))) return false;
+  return counts.size > 0;
+}
+
 /** Whether a side has a value drift can use: a finite number, or a category seen at least once. */
 function hasValue(d: DriftInput): boolean {
   if (d.type === 'numeric') return d.values.some(Number.isFinite);
@@ -327,6 +334,17 @@ export function columnDrift(
     const kind: ColumnKind = nUnique <= 2 ? 'binary' : 'categorical';
     const method = opts.method === 'auto' ? autoMethod(r.total, nUnique, false) : opts.method;
     const threshold = opts.threshold ?? DEFAULT_THRESHOLDS[method];
+    // Dates and times move on between datasets by design: compared as categories, each new day would be drift.
+    // auto leaves them out, as Evidently's preset leaves datetime columns out; a method named outright compares them.
+    if (opts.method === 'auto' && allTimestamps(r.counts) && allTimestamps(c.counts))
+      return errorColumn(
+        name,
+        kind,
+        method,
+        threshold,
+        `column ${name} holds dates or times, which move on between datasets: auto leaves it out; compare it with a method named outright (--method), or leave it out (--columns)`,
+        rows,
+      );
     const out = categoricalOutcome(name, method, aligned, nUnique);
     if (typeof out === 'string') return errorColumn(name, kind, method, threshold, out, rows);
     return finish(name, kind, method, threshold, out, rows);

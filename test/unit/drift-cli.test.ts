@@ -230,6 +230,25 @@ describe.concurrent('sluice drift: awkward data', () => {
     );
   });
 
+  it('auto leaves date and time columns out (each new day would be drift); a named method compares them', async () => {
+    const days = (month: string) =>
+      Array.from({ length: 300 }, (_, i) => `2024-${month}-${String(1 + (i % 28)).padStart(2, '0')},${i % 7}`);
+    const ref = join(dir, 'days-ref.csv');
+    const cur = join(dir, 'days-cur.csv');
+    await writeFile(ref, ['day,n', ...days('01')].join('\n'));
+    await writeFile(cur, ['day,n', ...days('02')].join('\n'));
+    const auto = parseJson(await sluice('--reference', ref, '--current', cur, '--json'));
+    expect(auto.datasetDrift).toBe(false);
+    const day = auto.columns.find((c) => c.name === 'day')!;
+    expect(day).toMatchObject({ method: 'chisquare', drifted: false });
+    expect(day.error).toMatch(/^column day holds dates or times, which move on between datasets: auto leaves it out/);
+    const named = parseJson(await sluice('--reference', ref, '--current', cur, '--method', 'linf', '--json'));
+    const compared = named.columns.find((c) => c.name === 'day')!;
+    expect(compared.error).toBeUndefined();
+    // Disjoint days: the largest share of any one day, 11 of 300.
+    expect(compared.statistic).toBeCloseTo(11 / 300, 12);
+  });
+
   it('a column named twice in --columns is compared once', async () => {
     const report = parseJson(
       await sluice('--reference', catRef, '--current', catCur, '--columns', 'plan,plan', '--json'),
