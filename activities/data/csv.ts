@@ -17,6 +17,25 @@ export class CsvFormatError extends DataFormatError {
   }
 }
 
+/**
+ * A header that names a column twice (after trimming, as columns are looked up) is malformed: rules and drift would
+ * silently read only the first of the two.
+ */
+function checkHeader(cells: string[], line: number, source: string): void {
+  const first = new Map<string, number>();
+  cells.forEach((cell, i) => {
+    const name = cell.trim();
+    const seen = first.get(name);
+    if (seen !== undefined)
+      throw new CsvFormatError(
+        line,
+        `the header names column ${JSON.stringify(name)} twice (fields ${seen + 1} and ${i + 1}); give each column its own name`,
+        source,
+      );
+    first.set(name, i);
+  });
+}
+
 const COMMA = 44;
 const QUOTE = 34;
 const LF = 10;
@@ -53,6 +72,7 @@ export class CsvParser {
     const line = this.rowLine;
     this.rowLine = this.line;
     if (this.header === null) {
+      checkHeader(row, line, this.source);
       this.header = row;
     } else if (row.length !== this.header.length) {
       throw new CsvFormatError(
@@ -533,6 +553,7 @@ export class CsvByteScanner {
         const cells: string[] = [];
         for (let k = 0; k < fields; k++)
           cells.push(fieldText(buf, this.starts[k] as number, this.ends[k] as number, this.flags[k] as number));
+        checkHeader(cells, line, this.source);
         this.sink.header(cells);
       } else if (fields !== this.width) {
         throw new CsvFormatError(

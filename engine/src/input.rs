@@ -194,6 +194,12 @@ pub fn read_header(path: &Path, gz: bool) -> Result<(Vec<String>, u64), Failure>
                 check_text(cell)?;
                 names.push(std::str::from_utf8(cell).unwrap().to_string());
             }
+            // The TypeScript reader rejects a column named twice, with the line and the fields.
+            if header_index(&names).len() != names.len() {
+                return Err(Failure::Unsupported(
+                    "a column named twice in the header".into(),
+                ));
+            }
             return Ok(Some((names, (offset + p + 1) as u64)));
         }
         match end {

@@ -68,17 +68,17 @@ async function both(file: string, columns?: string[]) {
 }
 
 describe('native loader matches the TypeScript loader', () => {
-  it('reads typing, nulls, nan/inf spellings, CRLF, a BOM, blank lines and duplicate header names alike', async () => {
+  it('reads typing, nulls, nan/inf spellings, CRLF, a BOM, blank lines and padded header names alike', async () => {
     const csv =
-      '\ufeffid, x ,label,late,early,x,blank\r\n' +
-      '1,1.5,a,1,txt,9,\r\n' +
+      '\ufeffid, x ,label,late,early,blank\r\n' +
+      '1,1.5,a,1,txt,\r\n' +
       '\r\n' +
-      '2,-0,b,2,3,9,\r\n' +
-      '3,NaN,a,oops,4,9,\r\n' +
-      '4, inf ,,5,,9,\r\n' +
-      '5,-Infinity,c,6,5,9,\r\n' +
-      '6,1e3,a,7,6,9,\r\n' +
-      '7,.5,é,8,7,9,';
+      '2,-0,b,2,3,\r\n' +
+      '3,NaN,a,oops,4,\r\n' +
+      '4, inf ,,5,,\r\n' +
+      '5,-Infinity,c,6,5,\r\n' +
+      '6,1e3,a,7,6,\r\n' +
+      '7,.5,é,8,7,';
     await writeFile(join(dir, 'mixed.csv'), csv);
     const { native, a, b } = await both('mixed.csv');
     expect(native.sorted).toBe(true);
@@ -88,6 +88,25 @@ describe('native loader matches the TypeScript loader', () => {
     const late = a.columns.find((c) => c.name === 'late');
     expect(late).toMatchObject({ type: 'string', values: 7 });
     expect(native.info('x')?.nonFinite).toEqual({ nan: 1, posInf: 1, negInf: 1 });
+  });
+
+  it('rejects a header naming a column twice, natively and in TypeScript, for drift and for validation', async () => {
+    await writeFile(join(dir, 'twice.csv'), 'a, x ,b,x\n1,2,3,4\n');
+    const uri = pathToFileURL(join(dir, 'twice.csv')).href;
+    const why =
+      /twice\.csv: line 1: the header names column "x" twice \(fields 2 and 4\); give each column its own name/;
+    const rules = ValidationRules.parse({ columns: { a: { type: 'integer' } } });
+    const before = process.env.SLUICE_ENGINE;
+    try {
+      for (const engine of ['native', 'js']) {
+        if (engine === 'js') process.env.SLUICE_ENGINE = 'js';
+        await expect(openColumns(storage, uri, { sorted: true }), engine).rejects.toThrow(why);
+        await expect(validateUri(storage, uri, rules), engine).rejects.toThrow(why);
+      }
+    } finally {
+      if (before === undefined) delete process.env.SLUICE_ENGINE;
+      else process.env.SLUICE_ENGINE = before;
+    }
   });
 
   it('selects columns and reports the missing ones', async () => {
