@@ -1,14 +1,22 @@
 // Plain errors only: the CLI imports this file, and @temporalio/common would add ~40 ms to its start-up (failure.ts).
 import { UriError } from './uri.js';
 
-/** The object or file does not exist. */
+/** The object or file does not exist (or, for a local path, is a directory, not a file). */
 export class NotFoundError extends Error {
   override name = 'NotFoundError';
   constructor(
     readonly uri: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; directory?: boolean },
   ) {
-    super(`not found: ${uri}`, options);
+    super(options?.directory ? `${uri} is a directory, not a file` : `not found: ${uri}`, options);
+    this.directory = options?.directory ?? false;
+  }
+
+  readonly directory: boolean;
+
+  /** `<what> not found: <uri>`, or that the path is a directory. */
+  describe(what: string): string {
+    return this.directory ? `${what} ${this.uri} is a directory; give a data file` : `${what} not found: ${this.uri}`;
   }
 }
 

@@ -25,7 +25,7 @@ function isMissing(err: unknown): boolean {
 async function statFile(uri: string): Promise<{ size: number }> {
   try {
     const s = await stat(filePath(uri));
-    if (!s.isFile()) throw new NotFoundError(uri);
+    if (!s.isFile()) throw new NotFoundError(uri, { directory: s.isDirectory() });
     return s;
   } catch (err) {
     if (isMissing(err)) throw new NotFoundError(uri, { cause: err });

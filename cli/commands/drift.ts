@@ -112,7 +112,7 @@ export function registerDriftCommand(program: Command, getEndpoints: () => Endpo
         } catch (err) {
           if (err instanceof NotFoundError) {
             const which = err.uri === reference ? '--reference' : err.uri === current ? '--current' : 'data';
-            throw new CliError(`${which} data not found: ${err.uri}`, 2);
+            throw new CliError(err.describe(`${which} data`), 2);
           }
           if (
             err instanceof DataFormatError ||

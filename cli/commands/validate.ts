@@ -90,7 +90,7 @@ export function registerValidateCommand(program: Command, getEndpoints: () => En
             process.stdout.write(`${out}\n`);
             return 3;
           }
-          if (err instanceof NotFoundError) throw new CliError(`data not found: ${uri}`, 2);
+          if (err instanceof NotFoundError) throw new CliError(err.describe('data'), 2);
           if (err instanceof UriError || err instanceof UnsupportedFormatError || err instanceof StorageConfigError)
             throw new CliError(err.message, 2);
           throw err;

@@ -307,6 +307,12 @@ describe.concurrent('sluice drift: invalid input exits 2 with a message', () => 
     expect(cur.stderr).toContain(`error: --current data not found: file://${missing}`);
   });
 
+  it('a directory is named as one, not as missing', async () => {
+    const res = await sluice('--reference', dir, '--current', numCur);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe(`error: --reference data file://${dir} is a directory; give a data file\n`);
+  });
+
   it('an unknown method lists the methods', async () => {
     const res = await sluice('--reference', numRef, '--current', numCur, '--method', 'kl');
     expect(res.code).toBe(2);
