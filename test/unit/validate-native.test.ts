@@ -108,7 +108,7 @@ function seeded(seed: number) {
 /** A seeded CSV of `rows` rows mixing well-formed values with every kind of failure. */
 function generate(seed: number, rows: number): string {
   const { rnd, pick } = seeded(seed);
-  const lines = ['code, amount ,tier,count,extra,amount,flag,at'];
+  const lines = ['code, amount ,tier,count,extra,spare,flag,at'];
   for (let i = 0; i < rows; i++) {
     const amount = rnd(4) === 0 ? pick(NUMBERS) : rnd(10) === 0 ? '' : (rnd(200000) / 100 - 10).toFixed(rnd(3));
     const count = rnd(3) === 0 ? pick(NUMBERS) : String(rnd(5));
