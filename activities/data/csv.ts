@@ -19,12 +19,13 @@ export class CsvFormatError extends DataFormatError {
 
 /**
  * A header that names a column twice (after trimming, as columns are looked up) is malformed: rules and drift would
- * silently read only the first of the two.
+ * silently read only the first of the two. Empty names may repeat: spreadsheets export trailing blank columns so.
  */
 function checkHeader(cells: string[], line: number, source: string): void {
   const first = new Map<string, number>();
   cells.forEach((cell, i) => {
     const name = cell.trim();
+    if (name === '') return;
     const seen = first.get(name);
     if (seen !== undefined)
       throw new CsvFormatError(

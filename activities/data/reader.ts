@@ -1,7 +1,7 @@
 // Tabular readers, one module per format, chosen by the URI's extension. Each yields rows as string cells
 // (empty string = null) so the validator sees one shape whatever the format.
 import { createGunzip } from 'node:zlib';
-import { pipeline, Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import type { Storage } from '../storage/types.js';
 import { openCsv } from './csv.js';
 import { DataFormatError } from './errors.js';
@@ -47,25 +47,29 @@ export function formatOf(uri: string): Format {
 }
 
 /**
- * The decompressed bytes of a gzip `body`. pipeline (not pipe) so a failing source stream errors the gunzip stream
- * instead of leaving it waiting; zlib's own errors (not gzip, truncated, bad CRC) become a DataFormatError naming
- * the file, as any other malformed data does.
+ * The decompressed bytes of a gzip `body`. zlib's own errors (not gzip, truncated, bad CRC) become a DataFormatError
+ * naming the file, as any other malformed data does; an error of the source is passed on as it is. Wired by hand
+ * rather than with pipeline(), which would hand the consumer zlib's raw error: whenever the output closes (read to
+ * the end, failed, or dropped early by a reader that stops), the source and the decompressor are destroyed with it,
+ * so a file descriptor or an S3 socket is released at once.
  */
 function gunzip(body: Readable, uri: string): Readable {
-  const z = pipeline(body, createGunzip(), () => undefined);
-  return Readable.from(
-    (async function* () {
-      try {
-        yield* z;
-      } catch (err) {
-        const code = (err as { code?: unknown }).code;
-        if (typeof code === 'string' && code.startsWith('Z_'))
-          throw new DataFormatError(`${uri} is not a readable gzip file: ${(err as Error).message}`, { cause: err });
-        throw err;
-      }
-    })(),
-    { objectMode: false },
+  const z = createGunzip();
+  const out = new PassThrough();
+  body.on('error', (err) => out.destroy(err));
+  z.on('error', (err: Error & { code?: unknown }) =>
+    out.destroy(
+      typeof err.code === 'string' && err.code.startsWith('Z_')
+        ? new DataFormatError(`${uri} is not a readable gzip file: ${err.message}`, { cause: err })
+        : err,
+    ),
   );
+  out.on('close', () => {
+    body.destroy();
+    z.destroy();
+  });
+  body.pipe(z).pipe(out);
+  return out;
 }
 
 /** Opens a dataset for reading rows; throws NotFoundError if it does not exist. */

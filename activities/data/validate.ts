@@ -273,19 +273,40 @@ class ByteSet {
   }
 }
 
-const PLAIN_INTEGER = /^[+-]?[0-9]+$/;
+const DECIMAL = /^([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?$/;
 
 /**
- * How `unique` tells apart whole numbers from 2^53 to 2^64 in magnitude (both included), where distinct integers (snowflake ids,
- * hashes, any int64) can round to one double: by the exact integer, as decimal digits. `exact` gives the value as
- * written; plain digits count as written, anything else (an exponent, a decimal point) as its double. Null for
- * every other number, which counts as its double. The engine's validate.rs `big_key` draws the same lines.
+ * The exact value of a decimal literal that is a whole number, however written (`+`, leading zeros, `.0`, an
+ * exponent), else null: a fraction left, or more than 38 digits. The engine's validate.rs `whole_value` is the same.
+ */
+export function wholeValue(text: string): bigint | null {
+  const m = DECIMAL.exec(text);
+  if (m === null) return null;
+  const [, sign, int = '', frac = '', exp = '0'] = m;
+  let digits = (int + frac).replace(/^0+/, '');
+  let scale = Number(exp) - frac.length;
+  while (scale < 0 && digits.endsWith('0')) {
+    digits = digits.slice(0, -1);
+    scale++;
+  }
+  if (digits === '') return 0n;
+  if (scale < 0 || digits.length + scale > 38) return null;
+  const v = BigInt(digits + '0'.repeat(scale));
+  return sign === '-' ? -v : v;
+}
+
+/**
+ * How `unique` tells apart whole numbers from 2^53 to 2^64 in magnitude (both included), where distinct integers
+ * (snowflake ids, hashes, any int64) can round to one double: by the exact integer, as decimal digits. `exact`
+ * gives the value as written (or as a bigint): a whole number however spelled counts as itself, anything else as
+ * its double. Null for every other number, which counts as its double. The engine's validate.rs `big_key` draws
+ * the same lines.
  */
 export function bigKey(num: number, exact: () => string | bigint): string | null {
   const a = Math.abs(num);
   if (!(a >= 2 ** 53 && a <= 2 ** 64)) return null;
   const e = exact();
-  return (typeof e === 'bigint' ? e : PLAIN_INTEGER.test(e) ? BigInt(e) : BigInt(num)).toString();
+  return (typeof e === 'bigint' ? e : (wholeValue(e) ?? BigInt(num))).toString();
 }
 
 /**

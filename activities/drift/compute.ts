@@ -360,6 +360,16 @@ function finish(
   out: Outcome,
   rows: { reference: number; current: number },
 ): ColumnDrift {
+  // Last line of defence for "never a NaN presented as a statistic": an overflow anywhere becomes an error.
+  if ([out.statistic, out.pValue].some((x) => x !== undefined && !Number.isFinite(x)))
+    return errorColumn(
+      name,
+      kind,
+      method,
+      threshold,
+      `${method} on column ${name} does not come out as a finite number (values near ±1.8e308 overflow it); try another method (--method ks)`,
+      rows,
+    );
   const value = out.pValue ?? out.statistic!;
   return {
     name,

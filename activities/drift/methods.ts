@@ -157,11 +157,13 @@ export function wassersteinNormed(ref: Float64Array, cur: Float64Array): number 
   const top = Math.max(...[ref, cur].flatMap((a) => (a.length ? [Math.abs(a[0]!), Math.abs(a[a.length - 1]!)] : [])));
   if (!(top > HUGE)) return wasserstein1(ref, cur) / Math.max(populationStd(ref), 0.001);
   // Values near ±Number.MAX_VALUE (sentinels) would make Infinity/Infinity = NaN. Scaled by a power of two, every
-  // value stays exact and the ratio is unchanged; σ is then far above the 0.001 floor.
+  // value stays exact and the ratio is unchanged; a σ above 0 is then far above the 0.001 floor.
   const k = 2 ** -Math.ceil(Math.log2(top));
   const scaled = (a: Float64Array) => a.map((v) => v * k);
   const r = scaled(ref);
-  return wasserstein1(r, scaled(cur)) / populationStd(r);
+  const sd = populationStd(r);
+  // A constant reference keeps the 0.001 floor, unscaled (the result may then overflow: the caller reports that).
+  return sd > 0 ? wasserstein1(r, scaled(cur)) / sd : wasserstein1(ref, cur) / 0.001;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

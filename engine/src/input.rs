@@ -194,8 +194,13 @@ pub fn read_header(path: &Path, gz: bool) -> Result<(Vec<String>, u64), Failure>
                 check_text(cell)?;
                 names.push(std::str::from_utf8(cell).unwrap().to_string());
             }
-            // The TypeScript reader rejects a column named twice, with the line and the fields.
-            if header_index(&names).len() != names.len() {
+            // The TypeScript reader rejects a column named twice (empty names aside), with the line and the fields.
+            let named = names.iter().filter(|n| !js_trim(n).is_empty()).count();
+            let distinct = header_index(&names)
+                .iter()
+                .filter(|(n, _)| !n.is_empty())
+                .count();
+            if distinct != named {
                 return Err(Failure::Unsupported(
                     "a column named twice in the header".into(),
                 ));

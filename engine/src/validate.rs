@@ -143,22 +143,70 @@ pub enum Key<'a> {
 }
 
 /// validate.ts bigKey: a whole number from 2^53 to 2^64 in magnitude (both included), where distinct integers can
-/// round to one double, counts by its exact value: the digits as written when plain (`[+-]digits`), else the
-/// double's own. None for every other number, which counts as its double.
+/// round to one double, counts by its exact value, however written (`whole_value`); a written value that is not
+/// whole counts as the double. None for every other number, which counts as its double.
 pub fn big_key(v: f64, cell: &[u8]) -> Option<i128> {
     let a = v.abs();
     if !(9_007_199_254_740_992.0..=18_446_744_073_709_551_616.0).contains(&a) {
         return None;
     }
-    let digits = cell
-        .strip_prefix(b"+")
-        .or_else(|| cell.strip_prefix(b"-"))
-        .unwrap_or(cell);
-    let plain = !digits.is_empty() && digits.iter().all(u8::is_ascii_digit);
-    let written = plain
-        .then(|| std::str::from_utf8(cell).ok()?.parse::<i128>().ok())
-        .flatten();
-    Some(written.unwrap_or(v as i128))
+    Some(whole_value(cell).unwrap_or(v as i128))
+}
+
+/// validate.ts wholeValue: the exact value of a decimal literal (`[+-]digits[.digits][e[+-]digits]`) that is a
+/// whole number, else None (a fraction left, more than 38 digits, another shape).
+pub fn whole_value(cell: &[u8]) -> Option<i128> {
+    let (neg, rest) = match cell.first() {
+        Some(b'-') => (true, &cell[1..]),
+        Some(b'+') => (false, &cell[1..]),
+        _ => (false, cell),
+    };
+    let (mantissa, exp) = match rest.iter().position(|&c| c == b'e' || c == b'E') {
+        Some(i) => (&rest[..i], exponent(&rest[i + 1..])?),
+        None => (rest, 0),
+    };
+    let (int, frac) = match mantissa.iter().position(|&c| c == b'.') {
+        Some(i) => (&mantissa[..i], &mantissa[i + 1..]),
+        None => (mantissa, &[][..]),
+    };
+    if !int.iter().chain(frac).all(u8::is_ascii_digit) {
+        return None;
+    }
+    let all: Vec<u8> = int.iter().chain(frac).copied().collect();
+    let mut digits = &all[all.iter().take_while(|&&c| c == b'0').count()..];
+    let mut scale = exp - frac.len() as i64;
+    while scale < 0 && digits.last() == Some(&b'0') {
+        digits = &digits[..digits.len() - 1];
+        scale += 1;
+    }
+    if digits.is_empty() {
+        return Some(0);
+    }
+    if scale < 0 || digits.len() as i64 + scale > 38 {
+        return None;
+    }
+    let v = digits
+        .iter()
+        .fold(0i128, |v, &d| v * 10 + i128::from(d - b'0'));
+    let v = (0..scale).fold(v, |v, _| v * 10);
+    Some(if neg { -v } else { v })
+}
+
+/// An exponent's digits with an optional sign, saturating far beyond any use (as JavaScript's Number() reads a
+/// long one as a huge value).
+fn exponent(e: &[u8]) -> Option<i64> {
+    let (neg, digits) = match e.first() {
+        Some(b'-') => (true, &e[1..]),
+        Some(b'+') => (false, &e[1..]),
+        _ => (false, e),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let v = digits.iter().fold(0i64, |v, &d| {
+        (v * 10 + i64::from(d - b'0')).min(1_000_000_000_000_000)
+    });
+    Some(if neg { -v } else { v })
 }
 
 #[derive(Default)]

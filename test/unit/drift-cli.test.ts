@@ -197,6 +197,20 @@ describe.concurrent('sluice drift: awkward data', () => {
     }
   });
 
+  it('a constant reference of huge values keeps the 0.001 floor; an overflowing statistic is an error, not NaN', async () => {
+    const ref = join(dir, 'const-huge.csv');
+    const cur = join(dir, 'const-huge-2.csv');
+    await writeFile(ref, 'x\n1e200\n1e200\n1e200\n');
+    await writeFile(cur, 'x\n2e200\n2e200\n2e200\n');
+    const finite = parseJson(await sluice('--reference', ref, '--current', cur, '--method', 'wasserstein', '--json'));
+    expect(finite.columns[0]).toMatchObject({ statistic: 1e203, drifted: true });
+    const sentinel = join(dir, 'sentinel.csv');
+    await writeFile(sentinel, 'x\n-1.797e308\n-1.797e308\n');
+    const res = await sluice('--reference', sentinel, '--current', numCur, '--method', 'wasserstein');
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('x: wasserstein on column x does not come out as a finite number');
+  });
+
   it('an all-null column is reported as having no values, not as a type mismatch', async () => {
     const blank = join(dir, 'blank-plan.csv');
     await writeFile(blank, ['plan,flag', ...Array.from({ length: 20 }, () => ',1')].join('\n'));

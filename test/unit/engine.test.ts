@@ -96,6 +96,11 @@ describe('native loader matches the TypeScript loader', () => {
     const why =
       /twice\.csv: line 1: the header names column "x" twice \(fields 2 and 4\); give each column its own name/;
     const rules = ValidationRules.parse({ columns: { a: { type: 'integer' } } });
+    // Empty names may repeat (spreadsheets export trailing blank columns so): read alike, the first one counts.
+    await writeFile(join(dir, 'blanks.csv'), 'a,b,,\n1,2,,\n3,4,x,\n');
+    const blanks = await both('blanks.csv');
+    expect(blanks.a).toEqual(blanks.b);
+    expect(blanks.a.names).toEqual(['a', 'b', '']);
     const before = process.env.SLUICE_ENGINE;
     try {
       for (const engine of ['native', 'js']) {

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { PassThrough } from 'node:stream';
 import { createStorage, type Storage } from '../../activities/storage/index.js';
 import { openTable, DataFormatError, UnsupportedFormatError } from '../../activities/data/reader.js';
 import { JsonlFormatError } from '../../activities/data/jsonl.js';
@@ -149,6 +150,35 @@ describe('bad input', () => {
     const err = await validateUri(local, fixture('ragged.csv'), ValidationRules.parse({})).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CsvFormatError);
     expect((err as Error).message).toMatch(/ragged\.csv: line 3: expected 3 fields \(as in the header\) but found 2/);
+  });
+
+  it('a damaged gzip file is a DataFormatError, and a reader that stops early or fails releases the source', async () => {
+    const wait = () => new Promise((r) => setTimeout(r, 50));
+    for (const [what, bytes] of [
+      ['stopped early', gzipSync('a,b\n' + '1,2\n'.repeat(1000))],
+      ['header error', gzipSync('a,a\n1,2\n')],
+      ['not gzip', Buffer.from('plain text\n')],
+    ] as const) {
+      // A source that stays open after its bytes, as an S3 body may stall: only destroying it ends it.
+      const source = new PassThrough();
+      source.write(bytes);
+      const stalled = { openRead: async () => source } as unknown as Storage;
+      const read = async () => {
+        const t = await openTable(stalled, 'file:///data/rows.csv.gz');
+        for await (const batch of t.batches()) if (batch.length > 0) break;
+      };
+      if (what === 'stopped early') await read();
+      else if (what === 'header error') await expect(read(), what).rejects.toThrow(CsvFormatError);
+      else {
+        const err = await read().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(DataFormatError);
+        expect((err as Error).message).toBe(
+          'file:///data/rows.csv.gz is not a readable gzip file: incorrect header check',
+        );
+      }
+      await wait();
+      expect(source.destroyed, what).toBe(true);
+    }
   });
 
   it('formats without a reader are rejected naming the extension', async () => {

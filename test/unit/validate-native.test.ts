@@ -189,13 +189,13 @@ describe('native validator matches the TypeScript Validator', () => {
     });
   });
 
-  it('counts whole numbers from 2^53 to 2^64 by exact value for unique (snowflake ids), as written when plain', async () => {
+  it('counts whole numbers from 2^53 to 2^64 by exact value for unique (snowflake ids), however written', async () => {
     const ids = [
       '1790000000000000001',
       '1790000000000000002',
       '+1790000000000000001', // a repeat of the first, spelled otherwise
       '01790000000000000002', // a repeat of the second
-      '1.79e18', // not plain digits: its double, 1790000000000000000 exactly
+      '1.79e18', // an exponent: still the whole number 1790000000000000000
       '1790000000000000000', // a repeat of the one before
       '-9223372036854775808',
       '-9223372036854775808',
@@ -205,6 +205,9 @@ describe('native validator matches the TypeScript Validator', () => {
       '9007199254740992',
       '5',
       '5.0', // below 2^53: by the double, a repeat
+      '9007199254740993.00', // whole, however written: a repeat of 9007199254740993
+      '9007199254740997.5', // not whole: its double, 9007199254740998, not a repeat of the next
+      '9007199254740996',
     ];
     const { native, ts, counts } = await compare('snowflake.csv', ['id', ...ids].join('\n') + '\n', {
       minRows: 0,
@@ -213,7 +216,7 @@ describe('native validator matches the TypeScript Validator', () => {
     expect(counts).not.toBeNull();
     expect(native).toEqual(ts);
     expect(native.checks.find((c) => c.check === 'unique')).toMatchObject({
-      failed: 10,
+      failed: 12,
       examples: ['+1790000000000000001', '01790000000000000002', '1790000000000000000', '-9223372036854775808', '5.0'],
     });
   });
