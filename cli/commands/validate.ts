@@ -1,3 +1,5 @@
+import { access, constants, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Endpoints } from '../../schemas/stack.js';
 import type { CheckResult, ValidationReport, ValidationRules } from '../../schemas/validation.js';
@@ -23,6 +25,7 @@ interface ValidateOptions {
   rules?: string;
   spec?: string;
   json?: boolean;
+  profile?: string;
 }
 
 function examples(c: CheckResult): string {
@@ -61,9 +64,14 @@ export function registerValidateCommand(program: Command, getEndpoints: () => En
     .option('--rules <file>', 'validation rules (.yaml or .json)')
     .option('--spec <file>', "a pipeline spec; its 'validation' section is used")
     .option('--json', 'print the report as JSON')
+    .option(
+      '--profile <file>',
+      'also write the per-column profile (counts, distinct, min/max/mean/std, quantiles, histogram, top categories) as JSON',
+    )
     .action(
       action(async (opts: ValidateOptions) => {
         if (!opts.rules === !opts.spec) throw new CliError('give exactly one of --rules <file> or --spec <file>', 2);
+        const profileFile = opts.profile === undefined ? undefined : await writableFile(opts.profile);
         const rules = opts.rules ? await loadRules(opts.rules) : (await loadSpec(opts.spec as string)).validation;
         const uri = toUri(opts.data);
         let storage: Storage;
@@ -96,9 +104,39 @@ export function registerValidateCommand(program: Command, getEndpoints: () => En
           throw err;
         }
         process.stdout.write(`${opts.json ? JSON.stringify(report) : renderReport(report, rules, uri)}\n`);
+        if (profileFile !== undefined) await writeProfile(storage, uri, profileFile);
         return report.passed ? 0 : 3;
       }),
     );
+}
+
+/** The absolute path of `file`, checked before any work: its folder must exist and be writable. */
+async function writableFile(file: string): Promise<string> {
+  const path = resolve(file);
+  try {
+    await access(dirname(path), constants.W_OK);
+  } catch (err) {
+    throw new CliError(`cannot write --profile ${path}: ${(err as Error).message}`, 2);
+  }
+  return path;
+}
+
+/**
+ * The dataset's profile (profile.ts, as the pipeline stores for each training set) written to `file` whole: to a
+ * temporary name beside it first, so an interrupted run leaves no half-written profile.
+ */
+async function writeProfile(storage: Storage, uri: string, file: string): Promise<void> {
+  const { profileUri } = await import('../../activities/data/profile.js');
+  const profile = await profileUri(storage, uri);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, `${JSON.stringify(profile, null, 2)}\n`);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw new CliError(`cannot write --profile ${file}: ${(err as Error).message}`, 2);
+  }
+  process.stderr.write(`Profile: ${file}\n`);
 }
 
 function s3Settings(getEndpoints: () => Endpoints): Endpoints['s3'] {

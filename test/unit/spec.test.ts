@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { loadRules, loadSpec, parseSpec, SpecError } from '../../cli/spec-loader.js';
 import type { PipelineSpecInput } from '../../schemas/spec.js';
+import { DatasetProfile } from '../../schemas/profile.js';
+import { profileUri } from '../../activities/data/profile.js';
+import { FileStorage } from '../../activities/storage/file.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'validation');
@@ -174,6 +178,31 @@ describe('sluice validate', () => {
     });
     const both = await sluice('validate', '--data', data);
     expect(both).toMatchObject({ code: 2, stderr: expect.stringContaining('give exactly one of --rules') });
+  });
+
+  it('--profile writes the dataset profile the pipeline stores, and a folder that is not there is refused first', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-profile-'));
+    try {
+      const file = join(dir, 'people.profile.json');
+      const r = await sluice('validate', '--data', data, '--rules', rules, '--json', '--profile', file);
+      expect(r.code).toBe(3);
+      expect(JSON.parse(r.stdout)).toMatchObject({ passed: false, rows: 5 });
+      expect(r.stderr).toBe(`Profile: ${file}\n`);
+      const profile = DatasetProfile.parse(JSON.parse(await readFile(file, 'utf8')));
+      const want = await profileUri(new FileStorage(), pathToFileURL(resolve(ROOT, data)).href);
+      expect(profile).toEqual(want);
+      expect(profile.columns.find((c) => c.name === 'id')).toMatchObject({
+        type: 'numeric',
+        count: 5,
+        numeric: { min: 1, max: 5, mean: 2.8 },
+      });
+      const nowhere = join(dir, 'missing', 'p.json');
+      const bad = await sluice('validate', '--data', data, '--rules', rules, '--profile', nowhere);
+      expect(bad).toMatchObject({ code: 2, stdout: '' });
+      expect(bad.stderr).toContain(`error: cannot write --profile ${nowhere}: ENOENT`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports a malformed CSV with its line and exits 3', async () => {
