@@ -3,7 +3,7 @@
 // files one by one) and quantiles are exact: each numeric column is sorted once.
 import { DatasetProfile, type ColumnProfile, type NumericProfile } from '../../schemas/profile.js';
 import type { Storage } from '../storage/types.js';
-import { accurateSum, quantileSorted } from '../drift/stats.js';
+import { accurateSum, overflowScale, quantileSorted } from '../drift/stats.js';
 import { openColumns, type ColumnInfo, type LoadOptions } from './columns.js';
 
 const QUANTILES = { p1: 0.01, p5: 0.05, p25: 0.25, p50: 0.5, p75: 0.75, p95: 0.95, p99: 0.99 } as const;
@@ -15,18 +15,21 @@ export function numericProfile(sorted: Float64Array): NumericProfile {
   const n = sorted.length;
   const min = sorted[0] as number;
   const max = sorted[n - 1] as number;
-  const mean = accurateSum(sorted) / n;
+  // Values near ±Number.MAX_VALUE would overflow the sums: computed on exactly scaled values, then scaled back.
+  const k = overflowScale(Math.max(Math.abs(min), Math.abs(max)));
+  const at = (i: number): number => (sorted[i] as number) * k;
+  const mean = accurateSum(k === 1 ? sorted : sorted.map((v) => v * k)) / n;
   // Two-pass variance (numpy's method): mean first, then the mean squared deviation.
   const dev = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const d = (sorted[i] as number) - mean;
+    const d = at(i) - mean;
     dev[i] = d * d;
   }
-  const std = Math.sqrt(accurateSum(dev) / n);
+  const std = Math.sqrt(accurateSum(dev) / n) / k;
   const quantiles = Object.fromEntries(
     Object.entries(QUANTILES).map(([k, p]) => [k, quantileSorted(sorted, p)]),
   ) as NumericProfile['quantiles'];
-  return { min, max, mean, std, quantiles, histogram: histogram(sorted, min, max) };
+  return { min, max, mean: mean / k, std, quantiles, histogram: histogram(sorted, min, max) };
 }
 
 /**
@@ -39,7 +42,11 @@ export function histogram(sorted: Float64Array, min: number, max: number): { edg
   const bins = Math.min(MAX_BINS, Math.ceil(Math.log2(n)) + 1);
   const width = (max - min) / bins;
   const edges: number[] = [];
-  for (let i = 0; i <= bins; i++) edges.push(i === bins ? max : min + i * width);
+  // A range past Number.MAX_VALUE (sentinels at both ends) overflows the width: weighted ends do not.
+  const edge = Number.isFinite(width)
+    ? (i: number) => min + i * width
+    : (i: number) => min * (1 - i / bins) + max * (i / bins);
+  for (let i = 0; i <= bins; i++) edges.push(i === bins ? max : edge(i));
   const counts = new Array<number>(bins).fill(0);
   // The values are sorted: walk the edges once.
   let b = 0;

@@ -6,6 +6,7 @@ import { chi2Sf, normCdf } from './distributions.js';
 import {
   histogramSorted,
   npSum,
+  overflowScale,
   populationStd,
   quantileSorted,
   sturgesEdges,
@@ -149,16 +150,12 @@ export function wasserstein1(u: Float64Array, v: Float64Array): number {
   return s + c;
 }
 
-/** Magnitudes from which squares (σ) or sums of differences (W1) can overflow to Infinity. */
-const HUGE = 2 ** 500;
-
 /** Evidently's normed Wasserstein: W1(ref, cur) / max(σ_pop(ref), 0.001). Both sorted. */
 export function wassersteinNormed(ref: Float64Array, cur: Float64Array): number {
   const top = Math.max(...[ref, cur].flatMap((a) => (a.length ? [Math.abs(a[0]!), Math.abs(a[a.length - 1]!)] : [])));
-  if (!(top > HUGE)) return wasserstein1(ref, cur) / Math.max(populationStd(ref), 0.001);
-  // Values near ±Number.MAX_VALUE (sentinels) would make Infinity/Infinity = NaN. Scaled by a power of two, every
-  // value stays exact and the ratio is unchanged; a σ above 0 is then far above the 0.001 floor.
-  const k = 2 ** -Math.ceil(Math.log2(top));
+  const k = overflowScale(top);
+  if (k === 1) return wasserstein1(ref, cur) / Math.max(populationStd(ref), 0.001);
+  // Values near ±Number.MAX_VALUE would make Infinity/Infinity = NaN; scaled, a σ above 0 is far above the floor.
   const scaled = (a: Float64Array) => a.map((v) => v * k);
   const r = scaled(ref);
   const sd = populationStd(r);

@@ -130,6 +130,18 @@ export function quantileSorted(a: Float64Array, q: number): number {
   return gamma >= 0.5 ? hi - diff * (1 - gamma) : lo + diff * gamma;
 }
 
+/** Magnitudes from which squares (σ) or sums of differences can overflow to Infinity. */
+const HUGE = 2 ** 500;
+
+/**
+ * A power of two that brings values up to `top` in magnitude to at most 1 when squares or differences of them could
+ * overflow (values near ±Number.MAX_VALUE, sentinels for "missing"); 1 otherwise. Scaling by it changes only
+ * exponents, so every value stays exact and ratios are unchanged.
+ */
+export function overflowScale(top: number): number {
+  return top > HUGE ? 2 ** -Math.ceil(Math.log2(top)) : 1;
+}
+
 /**
  * numpy.histogram_bin_edges(x, bins='sturges') given the combined min, max and size:
  * width = ptp/(log2(n)+1), ceil(ptp/width) equal bins over [min, max] (±0.5 when min == max), numpy.linspace edges.

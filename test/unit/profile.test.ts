@@ -135,6 +135,22 @@ describe('profileUri against numpy', () => {
     }
   });
 
+  it('values near ±Number.MAX_VALUE (sentinels) give finite statistics and edges, as exact as the doubles allow', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-profile-'));
+    try {
+      await writeFile(join(dir, 'h.csv'), 'x,y\n1e308,1e308\n-1e308,1e308\n0,1e308\n');
+      const p = await profileUri(storage, pathToFileURL(join(dir, 'h.csv')).href);
+      const x = p.columns[0]?.numeric;
+      expect(x).toMatchObject({ min: -1e308, max: 1e308, mean: 0, quantiles: { p50: 0 } });
+      close(x?.std ?? NaN, Math.sqrt(2 / 3) * 1e308);
+      expect(x?.histogram.counts).toEqual([1, 1, 1]);
+      expect(x?.histogram.edges.every(Number.isFinite)).toBe(true);
+      expect(p.columns[1]?.numeric).toMatchObject({ mean: 1e308, std: 0, histogram: { counts: [3] } });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('Parquet profile from typed columns', async () => {
     const uri = pathToFileURL(resolve(import.meta.dirname, '..', 'fixtures', 'data', 'groups.parquet')).href;
     const p = await profileUri(storage, uri);
