@@ -1,4 +1,4 @@
-import { access, constants, rename, rm, writeFile } from 'node:fs/promises';
+import { access, constants, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Endpoints } from '../../schemas/stack.js';
@@ -71,7 +71,7 @@ export function registerValidateCommand(program: Command, getEndpoints: () => En
     .action(
       action(async (opts: ValidateOptions) => {
         if (!opts.rules === !opts.spec) throw new CliError('give exactly one of --rules <file> or --spec <file>', 2);
-        const profileFile = opts.profile === undefined ? undefined : await writableFile(opts.profile);
+        const profileFile = opts.profile === undefined ? undefined : await profileTarget(opts.profile, toUri(opts.data));
         const rules = opts.rules ? await loadRules(opts.rules) : (await loadSpec(opts.spec as string)).validation;
         const uri = toUri(opts.data);
         let storage: Storage;
@@ -110,13 +110,34 @@ export function registerValidateCommand(program: Command, getEndpoints: () => En
     );
 }
 
-/** The absolute path of `file`, checked before any work: its folder must exist and be writable. */
-async function writableFile(file: string): Promise<string> {
-  const path = resolve(file);
+/**
+ * Where `--profile` writes, checked before any work: through a symlink to its target; an existing target must be a
+ * regular file other than the data itself, and the folder must exist and be writable.
+ */
+async function profileTarget(file: string, dataUri: string): Promise<string> {
+  const fail = (why: string): never => {
+    throw new CliError(`cannot write --profile ${resolve(file)}: ${why}`, 2);
+  };
+  let path = resolve(file);
+  const existing = await stat(path).catch(() => null);
+  if (existing !== null) {
+    if (!existing.isFile()) fail('it exists and is not a regular file (a folder or a device); name a file');
+    path = await realpath(path);
+    // A --data URI that does not parse is reported later, with the usual message.
+    const data = (() => {
+      try {
+        return parseUri(dataUri, '--data');
+      } catch {
+        return null;
+      }
+    })();
+    if (data?.scheme === 'file' && (await realpath(data.path).catch(() => null)) === path)
+      fail('that is the data file itself; name another file');
+  }
   try {
     await access(dirname(path), constants.W_OK);
   } catch (err) {
-    throw new CliError(`cannot write --profile ${path}: ${(err as Error).message}`, 2);
+    fail((err as Error).message);
   }
   return path;
 }

@@ -221,7 +221,7 @@ pub fn manifest(l: &Loaded) -> String {
         if let Some(h) = &c.hll {
             o.push_str(&format!(
                 ",\"highCardinality\":true,\"distinctEstimate\":{}",
-                h.estimate().round()
+                h.estimate()
             ));
         }
         o.push_str(",\"counts\":[");

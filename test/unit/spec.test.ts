@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -196,6 +196,21 @@ describe('sluice validate', () => {
         count: 5,
         numeric: { min: 1, max: 5, mean: 2.8 },
       });
+      // Refused before any work: the data file itself (even through a symlink), a folder, a device.
+      const copy = join(dir, 'people.csv');
+      await writeFile(copy, await readFile(resolve(ROOT, data)));
+      await symlink(copy, join(dir, 'alias.json'));
+      for (const [target, why] of [
+        [copy, 'that is the data file itself'],
+        [join(dir, 'alias.json'), 'that is the data file itself'],
+        [dir, 'it exists and is not a regular file'],
+        ['/dev/null', 'it exists and is not a regular file'],
+      ] as const) {
+        const r = await sluice('validate', '--data', copy, '--rules', rules, '--profile', target);
+        expect(r, target).toMatchObject({ code: 2, stdout: '' });
+        expect(r.stderr, target).toContain(why);
+      }
+      expect(await readFile(copy, 'utf8')).toBe(await readFile(resolve(ROOT, data), 'utf8'));
       const nowhere = join(dir, 'missing', 'p.json');
       const bad = await sluice('validate', '--data', data, '--rules', rules, '--profile', nowhere);
       expect(bad).toMatchObject({ code: 2, stdout: '' });
