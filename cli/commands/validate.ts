@@ -71,7 +71,8 @@ export function registerValidateCommand(program: Command, getEndpoints: () => En
     .action(
       action(async (opts: ValidateOptions) => {
         if (!opts.rules === !opts.spec) throw new CliError('give exactly one of --rules <file> or --spec <file>', 2);
-        const profileFile = opts.profile === undefined ? undefined : await profileTarget(opts.profile, toUri(opts.data));
+        const profileFile =
+          opts.profile === undefined ? undefined : await profileTarget(opts.profile, toUri(opts.data));
         const rules = opts.rules ? await loadRules(opts.rules) : (await loadSpec(opts.spec as string)).validation;
         const uri = toUri(opts.data);
         let storage: Storage;
