@@ -30,6 +30,8 @@ mod parquet;
 mod parquet_load;
 mod rle;
 mod scan;
+#[cfg(test)]
+mod seeded;
 mod snappy;
 mod sort;
 mod thrift;

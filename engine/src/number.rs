@@ -326,13 +326,7 @@ mod tests {
     /// bounds placed on and next to them agree with Rust's own parse.
     #[test]
     fn random_decimals_against_the_standard_parse() {
-        let mut state = 11u64;
-        let mut next = |n: u64| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) % n
-        };
+        let mut next = crate::seeded::seeded(11);
         for _ in 0..200_000 {
             let digits = 1 + next(15) as usize;
             let mut text: String = match next(3) {

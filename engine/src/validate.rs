@@ -657,13 +657,7 @@ mod tests {
     /// The counts (saturating at 3) match a plain map's on sequences that ascend for a while and then repeat.
     #[test]
     fn ascending_run_then_table() {
-        let mut state = 7u64;
-        let mut next = |n: u64| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
-            (state >> 33) % n
-        };
+        let mut next = crate::seeded::seeded(7);
         for case in 0..200u64 {
             let ascending = next(5000) as usize;
             let mut values: Vec<f64> = (0..ascending).map(|i| i as f64 * 0.5 - 100.0).collect();

@@ -146,6 +146,17 @@ async function compare(name: string, text: string | Buffer | null, r = rules) {
   }
 }
 
+/** The `unique` check of one column of `ids` under a rule of `type`, after both validators agreed on the file. */
+async function uniqueOf(name: string, ids: string[], type: 'number' | 'integer') {
+  const { native, ts, counts } = await compare(name, ['id', ...ids].join('\n') + '\n', {
+    minRows: 0,
+    columns: { id: { type, unique: true, nullable: true, mostly: 1 } },
+  });
+  expect(counts).not.toBeNull();
+  expect(native).toEqual(ts);
+  return native.checks.find((c) => c.check === 'unique');
+}
+
 describe('native validator matches the TypeScript Validator', () => {
   it.each([1, 2, 3, 4, 5])('on generated edge cases (seed %i)', async (seed) => {
     const { native, ts, counts } = await compare(`gen-${seed}.csv`, generate(seed, 3000));
@@ -177,13 +188,7 @@ describe('native validator matches the TypeScript Validator', () => {
     const ids = Array.from({ length: 3000 }, (_, i) => String(i - 1000));
     // -0 repeats 0, 1e3 repeats 1000, and the repeats come after new values out of order.
     const tail = ['5000', '-0', '1999', '4000', '1e3', '4000', '-5000', '-5000', '0.5'];
-    const { native, ts, counts } = await compare('ascending.csv', ['id', ...ids, ...tail].join('\n') + '\n', {
-      minRows: 0,
-      columns: { id: { type: 'number', unique: true, nullable: true, mostly: 1 } },
-    });
-    expect(counts).not.toBeNull();
-    expect(native).toEqual(ts);
-    expect(native.checks.find((c) => c.check === 'unique')).toMatchObject({
+    expect(await uniqueOf('ascending.csv', [...ids, ...tail], 'number')).toMatchObject({
       failed: 10,
       examples: ['-0', '1999', '1e3', '4000', '-5000'],
     });
@@ -209,13 +214,7 @@ describe('native validator matches the TypeScript Validator', () => {
       '9007199254740997.5', // not whole: its double, 9007199254740998, not a repeat of the next
       '9007199254740996',
     ];
-    const { native, ts, counts } = await compare('snowflake.csv', ['id', ...ids].join('\n') + '\n', {
-      minRows: 0,
-      columns: { id: { type: 'integer', unique: true, nullable: true, mostly: 1 } },
-    });
-    expect(counts).not.toBeNull();
-    expect(native).toEqual(ts);
-    expect(native.checks.find((c) => c.check === 'unique')).toMatchObject({
+    expect(await uniqueOf('snowflake.csv', ids, 'integer')).toMatchObject({
       failed: 12,
       examples: ['+1790000000000000001', '01790000000000000002', '1790000000000000000', '-9223372036854775808', '5.0'],
     });
