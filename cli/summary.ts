@@ -35,6 +35,7 @@ export function renderSummary(s: PipelineStatus, endpoints: Endpoints): string {
 const ARTIFACT_KEYS: Array<[string, string]> = [
   ['reportUri', 'report'],
   ['profileUris', 'profile'],
+  ['trainData', 'training data (copy)'],
   ['driftReportUri', 'drift report'],
   ['driftHtmlUri', 'drift report (HTML)'],
   ['logUri', 'log'],

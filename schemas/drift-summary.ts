@@ -18,7 +18,7 @@ export const DriftSummary = z.object({
   datasetDrift: z.boolean(),
   driftShare: z.number(),
   driftShareThreshold: z.number(),
-  /** Columns compared (with or without a statistic). */
+  /** Columns compared (with a statistic or a p-value): the drift share's denominator. */
   columnCount: z.number().int(),
   driftedColumns: z.array(z.string()),
   /** The drifted columns with their statistics, for rejection reasons and stage details. */

@@ -48,6 +48,11 @@ export const ValidationSummary = z.object({
   reportUri: z.string(),
   /** Dataset name → URI of its profile (schemas/profile.ts), written beside the report. */
   profileUris: z.record(z.string(), z.string()).optional(),
+  /**
+   * A copy of the training data as validated, beside the report, when the spec checks drift: the registered version
+   * points at it, so a later run compares with what this model saw even if data.train is overwritten in place.
+   */
+  trainData: z.string().optional(),
 });
 export type ValidationSummary = z.infer<typeof ValidationSummary>;
 

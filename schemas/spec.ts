@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { Duration } from './duration.js';
-import { DriftCheck } from './drift.js';
-import { ValidationRules } from './validation.js';
+import { PipelineValidation } from './validation.js';
 
 /** A dataset location: `s3://bucket/key` or `file:///absolute/path`. */
 export const DataUri = z
@@ -115,7 +114,7 @@ export const PipelineSpec = z
       ),
     experiment: z.string().min(1).optional(),
     data: z.object({ train: DataUri, holdout: DataUri }).strict(),
-    validation: ValidationRules.extend({ drift: DriftCheck.optional() }).default({ minRows: 0, columns: {} }),
+    validation: PipelineValidation.default({ minRows: 0, columns: {} }),
     training: TrainingSpec,
     evaluation: EvaluationSpec,
     promotion: PromotionSpec.default({ alias: 'champion' }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DriftCheck } from './drift.js';
 
 /** One column's rules in the validation contract (docs/pipeline-spec.md#validation). */
 export const ColumnRule = z
@@ -53,10 +54,15 @@ export const ValidationReport = z.object({
 export type ValidationReport = z.infer<typeof ValidationReport>;
 
 /** Input of the validateDataset activity. */
+/** The spec's `validation` section: the contract, and the drift check when the spec has one. */
+export const PipelineValidation = ValidationRules.extend({ drift: DriftCheck.optional() });
+export type PipelineValidation = z.infer<typeof PipelineValidation>;
+
 export const ValidateDatasetInput = z.object({
   /** Dataset name → URI, e.g. { train: 's3://…/train.csv', holdout: 's3://…/holdout.csv' }. */
   datasets: z.record(z.string(), z.string()),
-  rules: ValidationRules,
+  /** With `drift`, the training data is also copied beside the report (see ValidationSummary.trainData). */
+  rules: PipelineValidation,
   /** Where the full JSON report goes; the same URI on a retry, so a retry overwrites rather than duplicates. */
   reportUri: z.string(),
 });

@@ -38,6 +38,7 @@ export async function retrainPipeline(input: PipelineInput): Promise<PipelineSta
           reportUri: v.reportUri,
           rows: v.rows,
           ...(v.profileUris ? { profileUris: v.profileUris } : {}),
+          ...(v.trainData ? { trainData: v.trainData } : {}),
           ...(v.drift ? driftDetails(v.drift) : {}),
         },
       }),

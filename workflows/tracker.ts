@@ -1,10 +1,14 @@
-import { log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { STAGES, type PipelineStatus, type StageName, type StageStatus } from '../schemas/pipeline.js';
 import { SA_OUTCOME, SA_STAGE } from './definitions.js';
 
 /** Rejection of a pipeline by a stage (bad data, a failed gate): an expected outcome, not an error. */
 export class StageRejection extends Error {
-  constructor(readonly reasons: string[]) {
+  /** `details`: what the stage produced before rejecting (report locations), for `sluice status`. */
+  constructor(
+    readonly reasons: string[],
+    readonly details: Record<string, unknown> = {},
+  ) {
     super(reasons.join('; '));
     this.name = 'StageRejection';
   }
@@ -60,6 +64,7 @@ export class PipelineTracker {
       if (err instanceof StageRejection) {
         s.state = 'rejected';
         s.outcome = err.reasons.join('; ');
+        s.details = { ...s.details, ...err.details };
         this.finish('rejected', name, err.reasons);
       } else {
         const reason = describeError(err);
@@ -82,11 +87,19 @@ export class PipelineTracker {
   }
 }
 
-/** The innermost message of a Temporal failure chain: the activity's own words, not "Activity task failed". */
+/**
+ * The activity's own words from a Temporal failure chain, not "Activity task failed": the first ApplicationFailure
+ * (what an activity threw on purpose, e.g. "dataset train not found at …; check data.train"), else the innermost
+ * cause (a timeout, a raw error). The ApplicationFailure's own cause is the low-level error it explains.
+ */
 export function describeError(err: unknown): string {
   let e: unknown = err;
-  while (e && typeof e === 'object' && 'cause' in e && (e as { cause?: unknown }).cause)
-    e = (e as { cause: unknown }).cause;
+  while (e && typeof e === 'object') {
+    if (e instanceof ApplicationFailure && e.message) return e.message;
+    const next = (e as { cause?: unknown }).cause;
+    if (!next) break;
+    e = next;
+  }
   if (e instanceof Error) return e.message;
   return String(e);
 }

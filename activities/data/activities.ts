@@ -16,11 +16,16 @@ import {
   type S3Settings,
   type Storage,
 } from '../storage/index.js';
-import { DataFormatError, UnsupportedFormatError } from './reader.js';
+import { DataFormatError, formatOf, UnsupportedFormatError } from './reader.js';
 import { profileUri } from './profile.js';
 import { validateUri } from './validate.js';
 
 export type { ValidateDatasetInput, ValidationReportFile };
+
+/** Where the copy of the training data goes: beside the report, in the source's format (…/data-train.csv.gz). */
+export function trainDataUriFor(reportUri: string, sourceUri: string): string {
+  return reportUri.replace(/[^/]*$/, `data-train.${formatOf(sourceUri)}`);
+}
 
 /** Where a dataset's profile goes: beside the report, e.g. …/validation.json → …/profile-train.json. */
 export function profileUriFor(reportUri: string, dataset: string): string {
@@ -96,13 +101,35 @@ export function createDataActivities(endpoints: Pick<Endpoints, 's3'> | { s3?: S
         throw storageFailure(err);
       }
     }
+    const passed = failures.length === 0;
+    let trainData: string | undefined;
     try {
       await store.write(input.reportUri, JSON.stringify(file, null, 2), { contentType: 'application/json' });
+      // With a drift check, later runs compare with this run's training data: keep it as it is now, since a
+      // nightly job may overwrite data.train in place. Only for data that passed: nothing else is registered.
+      const train = input.datasets.train;
+      if (passed && input.rules.drift && train !== undefined) {
+        trainData = trainDataUriFor(input.reportUri, train);
+        const body = await store.openRead(train);
+        let bytes = 0;
+        body.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          ctx?.heartbeat({ copying: 'train', bytes });
+        });
+        await store.write(trainData, body);
+      }
     } catch (err) {
       throw storageFailure(err);
     }
     ctx?.heartbeat({ rows: Object.values(rows).reduce((a, b) => a + b, 0), done: true });
-    return { passed: failures.length === 0, rows, failures, reportUri: input.reportUri, profileUris };
+    return {
+      passed,
+      rows,
+      failures,
+      reportUri: input.reportUri,
+      profileUris,
+      ...(trainData !== undefined ? { trainData } : {}),
+    };
   }
 
   return { validateDataset };

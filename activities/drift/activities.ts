@@ -17,6 +17,7 @@ import {
 } from '../storage/index.js';
 import { renderDriftHtml } from './html.js';
 import { DriftInputError, driftUris } from './run.js';
+import { isCompared } from './compute.js';
 
 /** The report reduced to what a workflow needs to decide and to point people at the files. */
 export function summarize(report: DriftReport, reportUri: string, htmlUri: string): DriftSummary {
@@ -25,7 +26,8 @@ export function summarize(report: DriftReport, reportUri: string, htmlUri: strin
     datasetDrift: report.datasetDrift,
     driftShare: report.driftShare,
     driftShareThreshold: report.driftShareThreshold,
-    columnCount: report.columns.length,
+    // The drift share's denominator: columns left out (dates under auto, errors) are not counted.
+    columnCount: report.columns.filter(isCompared).length,
     driftedColumns: drifted.map((c) => c.name),
     drifted: drifted.map((c) => ({
       name: c.name,

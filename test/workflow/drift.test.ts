@@ -47,6 +47,8 @@ const COLUMNS = ['monthly_spend', 'plan', 'age', 'region'];
 describe('validation.drift in retrainPipeline', () => {
   let base: PipelineSpec;
   let shiftedUri: string;
+  /** The copy of run 1's training data that v1 remembers. */
+  let v1Data: string;
 
   it('first run: no champion to compare with, so the check is skipped and the model promoted', async () => {
     base = await testSpec(endpoints, (s) => ({
@@ -57,11 +59,16 @@ describe('validation.drift in retrainPipeline', () => {
     expect(s.reasons).toEqual([]);
     expect(s.outcome).toBe('promoted');
     const validate = s.stages.find((x) => x.name === 'validate')!;
-    expect(validate.details.driftNote).toBe('no @champion champion yet: drift check skipped');
+    expect(validate.details.driftNote).toBe('no @champion model yet: drift check skipped');
     expect(validate.details.driftReportUri).toBeUndefined();
     const champ = await mlflow.getVersionByAlias(base.model, 'champion');
     expect(champ?.version).toBe('1');
-    expect(champ?.tags.find((t) => t.key === 'sluice.train_data')?.value).toBe(base.data.train);
+    // With a drift check the version remembers a copy of its training data, not data.train, which a nightly job
+    // may overwrite in place.
+    v1Data = `s3://${endpoints.s3.bucket}/sluice/runs/${s.workflowId}/data-train.csv`;
+    expect(validate.details.trainData).toBe(v1Data);
+    expect(champ?.tags.find((t) => t.key === 'sluice.train_data')?.value).toBe(v1Data);
+    expect(await storage.readText(v1Data)).toBe(await storage.readText(base.data.train));
     // The training data's profile, stored by the validate stage, is remembered on the version too.
     const profiles = validate.details.profileUris as Record<string, string>;
     expect(profiles.train).toMatch(/^s3:\/\//);
@@ -76,9 +83,7 @@ describe('validation.drift in retrainPipeline', () => {
     expect(s.outcome).toBe('rejected');
     expect(s.stage).toBe('validate');
     const runDir = `s3://${endpoints.s3.bucket}/sluice/runs/${s.workflowId}`;
-    expect(s.reasons[0]).toBe(
-      `training data drifted from champion v1's (${base.data.train}): 2 of 4 columns (50% ≥ 50%)`,
-    );
+    expect(s.reasons[0]).toBe(`training data drifted from champion v1's (${v1Data}): 2 of 4 columns (50% ≥ 50%)`);
     expect(s.reasons[1]).toMatch(/^monthly_spend: wasserstein \d+(\.\d+)? ≥ 0\.1$/);
     expect(s.reasons[2]).toMatch(/^plan: jensenshannon 0\.\d+ ≥ 0\.1$/);
     expect(s.reasons[3]).toBe(`drift report: ${runDir}/drift.html (JSON: ${runDir}/drift.json)`);
@@ -91,6 +96,13 @@ describe('validation.drift in retrainPipeline', () => {
     ]);
     expect((await mlflow.getVersionByAlias(spec.model, 'champion'))?.version).toBe('1');
     expect((await mlflow.searchModelVersions(`name='${spec.model}'`)).map((v) => v.version)).toEqual(['1']);
+    // Rejected, but the reports' locations are in the status: that is when people look for them.
+    expect(s.stages.find((x) => x.name === 'validate')?.details).toMatchObject({
+      reportUri: `${runDir}/validation.json`,
+      driftReportUri: `${runDir}/drift.json`,
+      driftHtmlUri: `${runDir}/drift.html`,
+    });
+    expect(renderSummary(s, endpoints)).toContain('validate drift report (HTML):');
 
     const report = DriftReport.parse(JSON.parse(await storage.readText(`${runDir}/drift.json`)));
     expect(report.rows).toEqual({ reference: 4000, current: 4000 });
@@ -130,7 +142,7 @@ describe('validation.drift in retrainPipeline', () => {
       driftShare: 0.5,
       driftAction: 'warn',
       driftChampionVersion: '1',
-      driftReference: base.data.train,
+      driftReference: v1Data,
     });
     expect(validate.outcome).toMatch(
       /drift from champion v1's data in monthly_spend, plan \(action warn: continuing\)$/,
@@ -138,11 +150,24 @@ describe('validation.drift in retrainPipeline', () => {
     expect(await storage.exists(`${runDir}/drift.html`)).toBe(true);
     const v2 = await mlflow.getVersionByAlias(spec.model, 'champion');
     expect(v2?.version).toBe('2');
-    expect(v2?.tags.find((t) => t.key === 'sluice.train_data')?.value).toBe(shiftedUri);
+    expect(v2?.tags.find((t) => t.key === 'sluice.train_data')?.value).toBe(`${runDir}/data-train.csv`);
     const text = renderSummary(s, endpoints);
     expect(text).toContain('Artifacts:');
     expect(text).toMatch(
       new RegExp(`validate drift report \\(HTML\\): +${runDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/drift\\.html`),
     );
+  });
+
+  it('block: data.train overwritten in place is compared with what the champion saw, not with itself', async () => {
+    // v2 was trained on the shifted data at shiftedUri; a nightly job now writes the original data to that path.
+    await storage.write(shiftedUri, await readFile(join(ROOT, 'examples', 'data', 'churn-train.csv'), 'utf8'));
+    const spec: PipelineSpec = { ...base, data: { ...base.data, train: shiftedUri } };
+    const s = await runPipeline(spec);
+    expect(s.outcome).toBe('rejected');
+    expect(s.stage).toBe('validate');
+    expect(s.reasons[0]).toMatch(
+      /^training data drifted from champion v2's \(s3:\/\/.*\/data-train\.csv\): 2 of 4 columns/,
+    );
+    expect((await mlflow.getVersionByAlias(spec.model, 'champion'))?.version).toBe('2');
   });
 });

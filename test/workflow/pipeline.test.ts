@@ -78,6 +78,20 @@ describe('retrainPipeline', () => {
     ]);
     expect(await jobDirsFor(s.workflowId)).toEqual([]);
     expect(await mlflow.getRegisteredModel(spec.model)).toBeUndefined();
+    // The report and profiles were written: the status says where, rejected or not.
+    expect(s.stages.find((x) => x.name === 'validate')?.details).toMatchObject({
+      reportUri: `s3://${endpoints.s3.bucket}/sluice/runs/${s.workflowId}/validation.json`,
+      rows: { train: 600 },
+    });
+  });
+
+  it("fails at validation in the activity's own words when the data is missing", async () => {
+    const good = await testSpec(endpoints);
+    const train = `s3://${endpoints.s3.bucket}/test-data/nowhere/missing.csv`;
+    const s = await runPipeline({ ...good, data: { ...good.data, train } });
+    expect(s.outcome).toBe('failed');
+    expect(s.stage).toBe('validate');
+    expect(s.reasons).toEqual([`dataset train not found at ${train}; check data.train in the pipeline spec`]);
   });
 
   it('rejects at the gate when a threshold is unreachable and leaves the alias where it was', async () => {

@@ -49,7 +49,7 @@ export function driftReasons(s: DriftSummary, championVersion: string, reference
 export async function driftStage(spec: PipelineSpec, ctx: StageContext, check: DriftCheck): Promise<DriftStageResult> {
   const alias = spec.promotion.alias;
   const champ = await registry.getAlias({ model: spec.model, alias });
-  if (!champ) return { checked: false, action: check.action, note: `no @${alias} champion yet: drift check skipped` };
+  if (!champ) return { checked: false, action: check.action, note: `no @${alias} model yet: drift check skipped` };
   const referenceUri = champ.tags[TAG_TRAIN_DATA];
   if (!referenceUri)
     return {
@@ -64,9 +64,10 @@ export async function driftStage(spec: PipelineSpec, ctx: StageContext, check: D
     options: check,
     reportPrefix: runPrefix(ctx),
   });
+  const result = { checked: true, action: check.action, championVersion: champ.version, referenceUri, summary };
   if (summary.datasetDrift && check.action === 'block')
-    throw new StageRejection(driftReasons(summary, champ.version, referenceUri));
-  return { checked: true, action: check.action, championVersion: champ.version, referenceUri, summary };
+    throw new StageRejection(driftReasons(summary, champ.version, referenceUri), driftDetails(result));
+  return result;
 }
 
 /** The drift check in the validate stage's one-line outcome. */

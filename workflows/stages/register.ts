@@ -13,7 +13,7 @@ export async function registerStage(
   ctx: StageContext,
   train: TrainResult,
   trigger?: Trigger,
-  validation?: Pick<ValidationSummary, 'profileUris'>,
+  validation?: Pick<ValidationSummary, 'profileUris' | 'trainData'>,
 ): Promise<RegisterResult> {
   const profile = validation?.profileUris?.train;
   return registry.registerVersion({
@@ -24,7 +24,9 @@ export async function registerStage(
     modelId: train.modelId,
     tags: {
       ...(trigger ? { 'sluice.trigger': `${trigger.kind}:${trigger.id}` } : {}),
-      [TAG_TRAIN_DATA]: spec.data.train,
+      // The copy validation kept when the spec checks drift (data.train may be overwritten in place by then);
+      // histories from before the copy have none and register exactly as they did.
+      [TAG_TRAIN_DATA]: validation?.trainData ?? spec.data.train,
       ...(profile ? { [TAG_TRAIN_PROFILE]: profile } : {}),
     },
   });

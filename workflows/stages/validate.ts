@@ -23,9 +23,23 @@ export async function validateStage(spec: PipelineSpec, ctx: StageContext): Prom
     rules: spec.validation,
     reportUri: `${runPrefix(ctx)}/validation.json`,
   });
-  if (!summary.passed) throw new StageRejection(summary.failures.length ? summary.failures : ['validation failed']);
+  // The report and profiles were written either way: a rejection is when people most need to find them.
+  const written = {
+    reportUri: summary.reportUri,
+    rows: summary.rows,
+    ...(summary.profileUris ? { profileUris: summary.profileUris } : {}),
+  };
+  if (!summary.passed)
+    throw new StageRejection(summary.failures.length ? summary.failures : ['validation failed'], written);
   // patched() only where the spec asks for drift: histories from before the check (none has it) replay unchanged.
   const check = spec.validation.drift;
-  if (check && patched(DRIFT_PATCH)) return { ...summary, drift: await driftStage(spec, ctx, check) };
+  if (check && patched(DRIFT_PATCH)) {
+    try {
+      return { ...summary, drift: await driftStage(spec, ctx, check) };
+    } catch (err) {
+      if (err instanceof StageRejection) throw new StageRejection(err.reasons, { ...written, ...err.details });
+      throw err;
+    }
+  }
   return summary;
 }
