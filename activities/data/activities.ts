@@ -1,3 +1,4 @@
+import { pipeline, Transform } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
 import { activityContext } from '../context.js';
 import type { Endpoints } from '../../schemas/stack.js';
@@ -110,13 +111,17 @@ export function createDataActivities(endpoints: Pick<Endpoints, 's3'> | { s3?: S
       const train = input.datasets.train;
       if (passed && input.rules.drift && train !== undefined) {
         trainData = trainDataUriFor(input.reportUri, train);
-        const body = await store.openRead(train);
+        // Counted on the way (a Transform, not a 'data' listener: that would start the flow before write() has
+        // attached, and file storage awaits a mkdir first). pipeline passes a source error on to the writer.
         let bytes = 0;
-        body.on('data', (chunk: Buffer) => {
-          bytes += chunk.length;
-          ctx?.heartbeat({ copying: 'train', bytes });
+        const counted = new Transform({
+          transform(chunk: Buffer, _enc, done) {
+            bytes += chunk.length;
+            ctx?.heartbeat({ copying: 'train', bytes });
+            done(null, chunk);
+          },
         });
-        await store.write(trainData, body);
+        await store.write(trainData, pipeline(await store.openRead(train), counted, () => undefined));
       }
     } catch (err) {
       throw storageFailure(err);

@@ -472,6 +472,34 @@ describe('validateDataset activity', () => {
     expect(JSON.parse(await storage.readText(`${base}/report.json`)).datasets.train.rows).toBe(2);
   });
 
+  it('with a drift check, keeps a byte-identical copy of the training data beside the report (local files)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-validate-'));
+    try {
+      // Several MiB: many chunks, so none may be lost while the file storage prepares the target.
+      const lines = ['id,age', ...Array.from({ length: 300_000 }, (_, i) => `${i},${20 + (i % 50)}`)];
+      await writeFile(join(dir, 'train.csv'), lines.join('\n'));
+      const { validateDataset } = createDataActivities({});
+      const reportUri = pathToFileURL(join(dir, 'run', 'validation.json')).href;
+      const summary = await validateDataset({
+        datasets: { train: pathToFileURL(join(dir, 'train.csv')).href },
+        rules: { ...rules, drift: { method: 'auto', driftShare: 0.5, action: 'block' } },
+        reportUri,
+      });
+      expect(summary.passed).toBe(true);
+      expect(summary.trainData).toBe(reportUri.replace('validation.json', 'data-train.csv'));
+      expect(await readFile(join(dir, 'run', 'data-train.csv'))).toEqual(await readFile(join(dir, 'train.csv')));
+      // Without a drift check there is no copy.
+      const plain = await validateDataset({
+        datasets: { train: pathToFileURL(join(dir, 'train.csv')).href },
+        rules,
+        reportUri: pathToFileURL(join(dir, 'run2', 'validation.json')).href,
+      });
+      expect(plain.trainData).toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a missing dataset is a non-retryable DataNotFound failure naming the URI', async () => {
     const { validateDataset } = createDataActivities({});
     const uri = 'file:///nonexistent/sluice/train.csv';
