@@ -121,7 +121,10 @@ export function createDataActivities(endpoints: Pick<Endpoints, 's3'> | { s3?: S
             done(null, chunk);
           },
         });
-        await store.write(trainData, pipeline(await store.openRead(train), counted, () => undefined));
+        await store.write(
+          trainData,
+          pipeline(await store.openRead(train), counted, () => undefined),
+        );
       }
     } catch (err) {
       throw storageFailure(err);
