@@ -67,6 +67,11 @@ impl Mapped {
     }
 }
 
+// SAFETY: the mapping is read-only and only ever read through shared slices; threads may share it (a Parquet file's
+// chunks are read on several at once).
+unsafe impl Send for Mapped {}
+unsafe impl Sync for Mapped {}
+
 impl Drop for Mapped {
     fn drop(&mut self) {
         // SAFETY: unmaps exactly the mapping made in `new`; no slice of it outlives self (`bytes` borrows self).

@@ -4,15 +4,13 @@
 // null.
 use crate::inflate;
 use crate::input::Failure;
-use crate::parquet::{Chunk, Kind, Leaf};
+use crate::parquet::{Chunk, Kind, Leaf, ParquetFile};
 use crate::rle;
 use crate::scan::{FnvMap, Unsupported};
 use crate::snappy;
 use crate::thrift::{bad, Reader, Res, FALSE, STRUCT, TRUE};
 use crate::typed::MAX_DATE_MS;
 use crate::zstd;
-use std::fs::File;
-use std::os::unix::fs::FileExt;
 
 pub trait Sink {
     fn numbers(&mut self, v: &[f64]) -> Result<(), Failure>;
@@ -130,7 +128,7 @@ pub struct ChunkOf<'a> {
 
 /// Reads the whole chunk and hands its values to `sink`; returns the number of rows (values, nulls included).
 pub fn read_chunk(
-    file: &File,
+    pq: &ParquetFile,
     c: ChunkOf,
     sink: &mut impl Sink,
     s: &mut Scratch,
@@ -143,11 +141,11 @@ pub fn read_chunk(
     }
     // The chunk's bytes are taken out of the scratch while its other buffers are used, and put back after.
     let mut raw = std::mem::take(&mut s.raw);
-    raw.resize(c.chunk.len as usize, 0);
-    let result = file
-        .read_exact_at(&mut raw, c.chunk.start)
+    let result = pq
+        .bytes_at(c.chunk.start, c.chunk.len, &mut raw)
         .map_err(Failure::from)
-        .and_then(|()| pages(&raw, c, sink, s));
+        .and_then(|bytes| pages(bytes, c, sink, s));
+    pq.done_with(c.chunk.start, c.chunk.len);
     s.raw = raw;
     result
 }

@@ -90,7 +90,7 @@ pub fn scan_parquet(
             leaf: &pq.leaves[fields[k]],
             kind: kinds[k],
         };
-        read_chunk(&pq.file, of, &mut sink, scratch)
+        read_chunk(pq, of, &mut sink, scratch)
     })
 }
 

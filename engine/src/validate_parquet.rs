@@ -261,7 +261,7 @@ pub fn run(input: &Path, threads: usize) -> Result<String, Failure> {
                 leaf: &pq.leaves[*field],
                 kind: *kind,
             };
-            read_chunk(&pq.file, of, &mut sink, scratch)
+            read_chunk(&pq, of, &mut sink, scratch)
         },
     )?;
     let rules: Vec<&Rule> = plan.iter().map(|p| &p.0).collect();
