@@ -53,3 +53,23 @@ export const StackRecord = z.object({
   }),
 });
 export type StackRecord = z.infer<typeof StackRecord>;
+
+/**
+ * The embedded stack's S3 bucket as saved by `sluice dev down` (<stateDir>/s3/manifest.json): moto keeps objects in
+ * memory only, so they are written to disk at stop and put back at the next start.
+ */
+export const S3Snapshot = z.object({
+  version: z.literal(1),
+  bucket: z.string(),
+  savedAt: z.string(),
+  objects: z.array(
+    z.object({
+      key: z.string(),
+      /** The file under <stateDir>/s3/objects/ that holds the bytes (keys are not safe file names). */
+      file: z.string(),
+      size: z.number().int().nonnegative(),
+      contentType: z.string().optional(),
+    }),
+  ),
+});
+export type S3Snapshot = z.infer<typeof S3Snapshot>;

@@ -25,6 +25,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const endpoints = await startStack(opts);
   project.provide('endpoints', endpoints);
   return async () => {
-    if (!wasUp && !process.env.SLUICE_TEST_KEEP_STACK) await stopStack(opts.stateDir);
+    // Test buckets hold throwaway objects: not saved, so a stop stays quick and runs do not accumulate them.
+    if (!wasUp && !process.env.SLUICE_TEST_KEEP_STACK) await stopStack(opts.stateDir, { save: false });
   };
 }

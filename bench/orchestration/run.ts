@@ -121,5 +121,5 @@ try {
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 } finally {
-  if (!args.keep) await stopStack(stateDir);
+  if (!args.keep) await stopStack(stateDir, { save: false });
 }

@@ -103,12 +103,16 @@ export function registerDevCommands(program: Command): void {
   dev
     .command('down')
     .description(
-      'stop exactly the processes `sluice dev up` started; Temporal and MLflow data stay in .sluice/stack, S3 objects (moto, in memory) are lost',
+      'stop exactly the processes `sluice dev up` started; Temporal and MLflow data stay in .sluice/stack, and the S3 ' +
+        "bucket's objects (moto keeps them in memory) are saved to .sluice/stack/s3 for the next `dev up`",
     )
+    .option('--discard-s3', "stop without saving the S3 bucket's objects (they are lost)")
     .action(
-      action(async () => {
+      action(async (flags: { discardS3?: boolean }) => {
         const { stateDir } = options();
-        await userFacing(stopStack(stateDir));
+        await userFacing(
+          stopStack(stateDir, { save: !flags.discardS3, onProgress: (line) => process.stdout.write(`${line}\n`) }),
+        );
         process.stdout.write('local stack stopped\n');
         return 0;
       }),

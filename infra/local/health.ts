@@ -45,7 +45,8 @@ export interface S3Target {
   secretAccessKey: string;
 }
 
-function s3Client(t: S3Target): S3Client {
+/** A client for the local S3 server; probes try once, bulk copies (s3-snapshot.ts) a few times. */
+export function s3Client(t: S3Target, maxAttempts = 1): S3Client {
   return new S3Client({
     endpoint: t.endpoint,
     region: t.region,
@@ -54,7 +55,7 @@ function s3Client(t: S3Target): S3Client {
     // Local S3 servers do not all speak the SDK's default CRC32 checksums.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: 1,
+    maxAttempts,
   });
 }
 

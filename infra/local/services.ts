@@ -9,6 +9,7 @@ import {
   SEARCH_ATTRIBUTES,
   temporalServing,
 } from './health.js';
+import { restoreBucket, saveBucket } from './s3-snapshot.js';
 import type { ServiceName } from './state.js';
 
 export interface StackPorts {
@@ -38,6 +39,9 @@ export interface ServiceSpec {
   healthy: (ctx: ServiceContext) => Promise<boolean>;
   /** Run once after `healthy` first passes on a fresh start (and on reuse); throws with a fix if not ready. */
   ready?: (ctx: ServiceContext) => Promise<void>;
+  /** State the process keeps only in memory: written to disk before a stop, put back after a fresh start. */
+  save?: (ctx: ServiceContext) => Promise<string>;
+  restore?: (ctx: ServiceContext) => Promise<string | undefined>;
 }
 
 const LOCAL_CREDS = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1' };
@@ -63,8 +67,11 @@ const s3: ServiceSpec = {
   }),
   config: (ctx) => JSON.stringify({ port: ctx.ports.s3 }),
   healthy: async (ctx) => httpOk(`http://127.0.0.1:${ctx.ports.s3}/moto-api/`),
-  // moto keeps state in memory: a restarted moto_server has no buckets, so (re)create it every start.
+  // moto keeps state in memory: a restarted moto_server has no buckets, so (re)create it every start, and put
+  // back the objects saved when the stack was last stopped.
   ready: async (ctx) => ensureBucket(s3Target(ctx)),
+  save: async (ctx) => saveBucket(s3Target(ctx), ctx.stateDir),
+  restore: async (ctx) => restoreBucket(s3Target(ctx), ctx.stateDir),
 };
 
 const temporal: ServiceSpec = {

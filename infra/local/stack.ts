@@ -1,7 +1,7 @@
 // The embedded local stack: Temporal dev server, MLflow and moto S3 as detached processes under a state folder.
 // startStack is idempotent (healthy processes it recorded are reused), stopStack stops exactly what it recorded.
-// Note: moto keeps S3 in memory, so after a restart of the stack the bucket is recreated empty, while Temporal's and
-// MLflow's SQLite files persist; MLflow runs then point at artifacts that are gone.
+// moto keeps S3 in memory: stopStack saves the bucket's objects under the state folder and a fresh start puts them
+// back (s3-snapshot.ts), so they persist like Temporal's and MLflow's SQLite files.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -92,6 +92,8 @@ export async function startStack(opts: StackOptions): Promise<Endpoints> {
       }
     }
   }
+  // A stale S3 still holding objects (started with other ports) has them saved first, for the new one to restore.
+  if (previous && stale.length > 0) await saveState(opts.stateDir, previous, progress, (name) => !reused[name]);
   await Promise.all(stale.map((rec) => stopGroup(rec)));
   for (const spec of toStart) {
     for (const { port, flag, env } of spec.ports(opts.ports)) {
@@ -128,6 +130,8 @@ export async function startStack(opts: StackOptions): Promise<Endpoints> {
           logFile,
         };
         await waitUntilReady(spec, ctx, child.exited, logFile, deadline, abort.signal);
+        const restored = await spec.restore?.(ctx);
+        if (restored) progress(`${spec.name}: ${restored}`);
         progress(`${spec.name}: up`);
       } catch (err) {
         abort.abort();
@@ -218,9 +222,16 @@ async function waitUntilReady(
   throw new Error(`${spec.label}: start-up cancelled because another service failed`);
 }
 
-export async function stopStack(stateDir: string): Promise<void> {
+export interface StopOptions {
+  /** Save what services keep only in memory (the S3 bucket) for the next start; default true. */
+  save?: boolean;
+  onProgress?: (line: string) => void;
+}
+
+export async function stopStack(stateDir: string, opts: StopOptions = {}): Promise<void> {
   const rec = readStackRecord(stateDir);
   if (!rec) return;
+  if (opts.save ?? true) await saveState(stateDir, rec, opts.onProgress ?? (() => {}));
   const entries = Object.entries(rec.services);
   const stopped = await Promise.all(entries.map(([, svc]) => stopGroup(svc)));
   const survivors = entries.filter((_, i) => !stopped[i]).map(([name, svc]) => `${name} (process group ${svc.pgid})`);
@@ -230,6 +241,37 @@ export async function stopStack(stateDir: string): Promise<void> {
     );
   }
   removeStackRecord(stateDir);
+}
+
+/**
+ * Saves the in-memory state of every service that has some and is running and healthy (one that died has nothing
+ * left to save: its last saved copy stays). A failed save stops nothing, so no data is lost by the stop.
+ */
+async function saveState(
+  stateDir: string,
+  rec: StackRecord,
+  progress: (line: string) => void,
+  which: (name: ServiceName) => boolean = () => true,
+): Promise<void> {
+  const ctx = recordContext(stateDir, rec);
+  for (const spec of SERVICES) {
+    const svc = rec.services[spec.name];
+    if (!spec.save || !which(spec.name) || !svc || !isOurs(svc) || !(await spec.healthy(ctx))) continue;
+    try {
+      progress(`${spec.name}: ${await spec.save(ctx)}`);
+    } catch (err) {
+      throw new Error(
+        `could not save ${spec.label}'s data before stopping (${(err as Error).message}); nothing was stopped. ` +
+          'Fix the cause and stop again, or stop without saving (`sluice dev down --discard-s3`) and lose it',
+      );
+    }
+  }
+}
+
+/** The service context of a recorded stack (for probes and saves; it starts nothing, so no virtualenv). */
+function recordContext(stateDir: string, rec: StackRecord): ServiceContext {
+  const endpoints = stackEndpoints(stateDir, rec.ports, rec.bucket);
+  return { stateDir, venvDir: '', ports: rec.ports, bucket: rec.bucket, endpoints };
 }
 
 /**
@@ -245,7 +287,7 @@ export async function stackStatus(
   const endpoints = ports ? stackEndpoints(stateDir, ports, rec?.bucket ?? fallback?.bucket ?? '') : undefined;
   const up = { s3: false, temporal: false, mlflow: false };
   if (rec && endpoints) {
-    const ctx: ServiceContext = { stateDir, venvDir: '', ports: rec.ports, bucket: rec.bucket, endpoints };
+    const ctx = recordContext(stateDir, rec);
     await Promise.all(
       SERVICES.map(async (spec) => {
         const svc = rec.services[spec.name];

@@ -5,7 +5,13 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { Connection } from '@temporalio/client';
 import { resolveEndpoints } from '../../infra/local/endpoints.js';
 import { startStack, stackStatus, stopStack, type StackOptions } from '../../infra/local/stack.js';
@@ -155,7 +161,7 @@ describe('a separate stack through start, restart and stop', () => {
     rmSync(own.stateDir, { recursive: true, force: true });
   });
 
-  it('stops exactly its processes and comes back on its persisted Temporal and MLflow state', async () => {
+  it('stops exactly its processes and comes back on its persisted Temporal, MLflow and S3 state', async () => {
     const [temporal, temporalUi, mlflow, s3] = (await freePorts(4)) as [number, number, number, number];
     own = {
       ...opts,
@@ -166,20 +172,87 @@ describe('a separate stack through start, restart and stop', () => {
     await startStack(own);
     const pids = recordedPids(own.stateDir);
     expect(Object.keys(pids).sort()).toEqual(['mlflow', 's3', 'temporal']);
+    await putObjects(own, OBJECTS);
 
-    await stopStack(own.stateDir);
+    const said: string[] = [];
+    await stopStack(own.stateDir, { onProgress: (l) => said.push(l) });
+    expect(said).toEqual([expect.stringMatching(/^s3: saved 3 S3 objects \(.* MB\) to .*\/s3$/)]);
+    expect(existsSync(join(own.stateDir, 's3', 'manifest.json'))).toBe(true);
     for (const pid of Object.values(pids)) expect(alive(pid)).toBe(false);
     expect(existsSync(join(own.stateDir, 'stack.json'))).toBe(false);
     for (const port of Object.values(own.ports)) expect(await portFree(port)).toBe(true);
     const down = await stackStatus(own.stateDir, own);
     expect([down.temporal.up, down.mlflow.up, down.s3.up]).toEqual([false, false, false]);
 
-    // Restart over the existing temporal.db (search attributes already registered) and mlflow.db.
-    await startStack(own);
+    // Restart over the existing temporal.db (search attributes already registered) and mlflow.db; moto starts
+    // empty and gets the saved objects back, bytes and content types.
+    const lines: string[] = [];
+    await startStack({ ...own, onProgress: (l) => lines.push(l) });
     const up = await stackStatus(own.stateDir);
     expect([up.temporal.up, up.mlflow.up, up.s3.up]).toEqual([true, true, true]);
+    expect(lines).toContainEqual(expect.stringMatching(/^s3: restored 3 S3 objects/));
+    expect(await getObjects(own)).toEqual(OBJECTS);
+
+    // Stopped without saving, the bucket comes back as the last saved copy: what was written since is gone.
+    await putObjects(own, [{ key: 'after-the-save', body: Buffer.from('x'), contentType: 'text/plain' }]);
+    await stopStack(own.stateDir, { save: false });
+    await startStack(own);
+    expect(await getObjects(own)).toEqual(OBJECTS);
   });
 });
+
+interface TestObject {
+  key: string;
+  body: Buffer;
+  contentType: string;
+}
+
+// A binary object of every byte value, an empty one, and a key that is no safe file name.
+const OBJECTS: TestObject[] = [
+  {
+    key: 'bin/all-bytes',
+    body: Buffer.from(Array.from({ length: 4096 }, (_, i) => i % 256)),
+    contentType: 'application/octet-stream',
+  },
+  { key: 'empty', body: Buffer.alloc(0), contentType: 'text/plain' },
+  { key: 'mlflow-artifacts/1/../a b/ü?#%.json', body: Buffer.from('{"a":1}'), contentType: 'application/json' },
+];
+
+function bucketClient(o: StackOptions): S3Client {
+  return new S3Client({
+    endpoint: `http://127.0.0.1:${o.ports.s3}`,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+}
+
+async function putObjects(o: StackOptions, objects: TestObject[]): Promise<void> {
+  const s3 = bucketClient(o);
+  try {
+    for (const { key, body, contentType } of objects)
+      await s3.send(new PutObjectCommand({ Bucket: o.bucket, Key: key, Body: body, ContentType: contentType }));
+  } finally {
+    s3.destroy();
+  }
+}
+
+/** Every object of the bucket, in key order. */
+async function getObjects(o: StackOptions): Promise<TestObject[]> {
+  const s3 = bucketClient(o);
+  try {
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: o.bucket }));
+    const out: TestObject[] = [];
+    for (const { Key } of listed.Contents ?? []) {
+      const got = await s3.send(new GetObjectCommand({ Bucket: o.bucket, Key }));
+      const body = Buffer.from((await got.Body?.transformToByteArray()) ?? []);
+      out.push({ key: Key ?? '', body, contentType: got.ContentType ?? '' });
+    }
+    return out.sort((a, b) => (a.key < b.key ? -1 : 1));
+  } finally {
+    s3.destroy();
+  }
+}
 
 describe('resolveEndpoints', () => {
   it.skipIf(Boolean(process.env.SLUICE_TEST_ENDPOINTS))('reads the stack record', () => {
