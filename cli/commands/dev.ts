@@ -104,9 +104,13 @@ export function registerDevCommands(program: Command): void {
     .command('down')
     .description(
       'stop exactly the processes `sluice dev up` started; Temporal and MLflow data stay in .sluice/stack, and the S3 ' +
-        "bucket's objects (moto keeps them in memory) are saved to .sluice/stack/s3 for the next `dev up`",
+        'buckets (moto keeps them in memory) are saved to .sluice/stack/s3 for the next `dev up`',
     )
-    .option('--discard-s3', "stop without saving the S3 bucket's objects (they are lost)")
+    .option(
+      '--discard-s3',
+      'stop without saving the S3 buckets: what was written since the last save is lost, and the next `dev up` ' +
+        'restores that save (delete .sluice/stack/s3 to start with empty buckets)',
+    )
     .action(
       action(async (flags: { discardS3?: boolean }) => {
         const { stateDir } = options();

@@ -9,7 +9,7 @@ import {
   SEARCH_ATTRIBUTES,
   temporalServing,
 } from './health.js';
-import { restoreBucket, saveBucket } from './s3-snapshot.js';
+import { restoreBuckets, saveBuckets } from './s3-snapshot.js';
 import type { ServiceName } from './state.js';
 
 export interface StackPorts {
@@ -68,10 +68,10 @@ const s3: ServiceSpec = {
   config: (ctx) => JSON.stringify({ port: ctx.ports.s3 }),
   healthy: async (ctx) => httpOk(`http://127.0.0.1:${ctx.ports.s3}/moto-api/`),
   // moto keeps state in memory: a restarted moto_server has no buckets, so (re)create it every start, and put
-  // back the objects saved when the stack was last stopped.
+  // back the buckets saved when the stack was last stopped (every bucket: the name can change between starts).
   ready: async (ctx) => ensureBucket(s3Target(ctx)),
-  save: async (ctx) => saveBucket(s3Target(ctx), ctx.stateDir),
-  restore: async (ctx) => restoreBucket(s3Target(ctx), ctx.stateDir),
+  save: async (ctx) => saveBuckets(s3Target(ctx), ctx.stateDir),
+  restore: async (ctx) => restoreBuckets(s3Target(ctx), ctx.stateDir),
 };
 
 const temporal: ServiceSpec = {

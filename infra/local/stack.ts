@@ -93,7 +93,10 @@ export async function startStack(opts: StackOptions): Promise<Endpoints> {
     }
   }
   // A stale S3 still holding objects (started with other ports) has them saved first, for the new one to restore.
-  if (previous && stale.length > 0) await saveState(opts.stateDir, previous, progress, (name) => !reused[name]);
+  if (previous && stale.length > 0) {
+    const retry = 'run `sluice dev up` again, or `sluice dev down --discard-s3` and then `sluice dev up`';
+    await saveState(opts.stateDir, previous, progress, retry, (name) => !reused[name]);
+  }
   await Promise.all(stale.map((rec) => stopGroup(rec)));
   for (const spec of toStart) {
     for (const { port, flag, env } of spec.ports(opts.ports)) {
@@ -231,7 +234,12 @@ export interface StopOptions {
 export async function stopStack(stateDir: string, opts: StopOptions = {}): Promise<void> {
   const rec = readStackRecord(stateDir);
   if (!rec) return;
-  if (opts.save ?? true) await saveState(stateDir, rec, opts.onProgress ?? (() => {}));
+  if (opts.save ?? true) {
+    const retry =
+      'run `sluice dev down` again, or `sluice dev down --discard-s3` to stop without saving (the next start then ' +
+      'restores the copy saved before)';
+    await saveState(stateDir, rec, opts.onProgress ?? (() => {}), retry);
+  }
   const entries = Object.entries(rec.services);
   const stopped = await Promise.all(entries.map(([, svc]) => stopGroup(svc)));
   const survivors = entries.filter((_, i) => !stopped[i]).map(([name, svc]) => `${name} (process group ${svc.pgid})`);
@@ -244,25 +252,31 @@ export async function stopStack(stateDir: string, opts: StopOptions = {}): Promi
 }
 
 /**
- * Saves the in-memory state of every service that has some and is running and healthy (one that died has nothing
- * left to save: its last saved copy stays). A failed save stops nothing, so no data is lost by the stop.
+ * Saves the in-memory state of every recorded service that has some and is still running. One that died has nothing
+ * left to save (its last saved copy stays); one that runs but does not answer, or whose save fails, stops the whole
+ * operation before anything is stopped, with `retry` saying how to go on.
  */
 async function saveState(
   stateDir: string,
   rec: StackRecord,
   progress: (line: string) => void,
+  retry: string,
   which: (name: ServiceName) => boolean = () => true,
 ): Promise<void> {
   const ctx = recordContext(stateDir, rec);
   for (const spec of SERVICES) {
     const svc = rec.services[spec.name];
-    if (!spec.save || !which(spec.name) || !svc || !isOurs(svc) || !(await spec.healthy(ctx))) continue;
+    if (!spec.save || !which(spec.name) || !svc || !isOurs(svc)) continue;
+    if (!(await spec.healthy(ctx))) {
+      throw new Error(
+        `${spec.label} (pid ${svc.pid}) is running but not answering, so its data cannot be saved; nothing was stopped. Wait a moment and ${retry}`,
+      );
+    }
     try {
       progress(`${spec.name}: ${await spec.save(ctx)}`);
     } catch (err) {
       throw new Error(
-        `could not save ${spec.label}'s data before stopping (${(err as Error).message}); nothing was stopped. ` +
-          'Fix the cause and stop again, or stop without saving (`sluice dev down --discard-s3`) and lose it',
+        `could not save ${spec.label}'s data (${(err as Error).message}); nothing was stopped. Fix the cause and ${retry}`,
       );
     }
   }

@@ -1,6 +1,6 @@
 // The embedded stack as the test run's globalSetup started it (real moto, Temporal dev server and MLflow),
 // plus the port check, reuse, a full start/stop cycle in a separate state folder, and endpoint resolution.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Connection } from '@temporalio/client';
 import { resolveEndpoints } from '../../infra/local/endpoints.js';
+import { restoreBuckets } from '../../infra/local/s3-snapshot.js';
 import { startStack, stackStatus, stopStack, type StackOptions } from '../../infra/local/stack.js';
 import { testStackOptions } from '../helpers/stack-options.js';
 
@@ -176,8 +177,8 @@ describe('a separate stack through start, restart and stop', () => {
 
     const said: string[] = [];
     await stopStack(own.stateDir, { onProgress: (l) => said.push(l) });
-    expect(said).toEqual([expect.stringMatching(/^s3: saved 3 S3 objects \(.* MB\) to .*\/s3$/)]);
-    expect(existsSync(join(own.stateDir, 's3', 'manifest.json'))).toBe(true);
+    expect(said).toEqual([expect.stringMatching(/^s3: saved 3 S3 objects in 1 bucket \(.* MB\) to .*\/s3$/)]);
+    expect(existsSync(join(own.stateDir, 's3', 'cycle-bucket', 'manifest.json'))).toBe(true);
     for (const pid of Object.values(pids)) expect(alive(pid)).toBe(false);
     expect(existsSync(join(own.stateDir, 'stack.json'))).toBe(false);
     for (const port of Object.values(own.ports)) expect(await portFree(port)).toBe(true);
@@ -190,7 +191,7 @@ describe('a separate stack through start, restart and stop', () => {
     await startStack({ ...own, onProgress: (l) => lines.push(l) });
     const up = await stackStatus(own.stateDir);
     expect([up.temporal.up, up.mlflow.up, up.s3.up]).toEqual([true, true, true]);
-    expect(lines).toContainEqual(expect.stringMatching(/^s3: restored 3 S3 objects/));
+    expect(lines).toContainEqual(expect.stringMatching(/^s3: restored 3 S3 objects in 1 bucket/));
     expect(await getObjects(own)).toEqual(OBJECTS);
 
     // Stopped without saving, the bucket comes back as the last saved copy: what was written since is gone.
@@ -198,6 +199,29 @@ describe('a separate stack through start, restart and stop', () => {
     await stopStack(own.stateDir, { save: false });
     await startStack(own);
     expect(await getObjects(own)).toEqual(OBJECTS);
+
+    // Another bucket name reuses the running moto; a restart onto another S3 port then saves both buckets from the
+    // old server and puts both into the new one.
+    const other = { ...own, bucket: 'cycle-other' };
+    await startStack(other);
+    await putObjects(other, OBJECTS.slice(0, 1));
+    const [movedS3] = (await freePorts(1)) as [number];
+    own = { ...own, ports: { ...own.ports, s3: movedS3 } };
+    await startStack(own);
+    expect(await getObjects(own)).toEqual(OBJECTS);
+    expect(await getObjects({ ...own, bucket: 'cycle-other' })).toEqual(OBJECTS.slice(0, 1));
+
+    // A moto that runs but does not answer cannot be saved: the stop stops nothing and says how to go on.
+    const running = recordedPids(own.stateDir);
+    process.kill(running.s3 as number, 'SIGSTOP');
+    try {
+      await expect(stopStack(own.stateDir)).rejects.toThrow(
+        /S3 \(moto\).*not answering.*nothing was stopped.*--discard-s3/,
+      );
+      for (const pid of Object.values(running)) expect(alive(pid)).toBe(true);
+    } finally {
+      process.kill(running.s3 as number, 'SIGCONT');
+    }
   });
 });
 
@@ -253,6 +277,53 @@ async function getObjects(o: StackOptions): Promise<TestObject[]> {
     s3.destroy();
   }
 }
+
+describe('restoring saved buckets', () => {
+  const target = {
+    endpoint: endpoints.s3.endpoint ?? '',
+    region: 'us-east-1',
+    bucket: endpoints.s3.bucket,
+    accessKeyId: 'test',
+    secretAccessKey: 'test',
+  };
+
+  it('refuses a damaged or misplaced copy, naming the file and how to start without it', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'sluice-s3-copy-'));
+    try {
+      mkdirSync(join(stateDir, 's3', 'restore-bad'), { recursive: true });
+      writeFileSync(join(stateDir, 's3', 'restore-bad', 'manifest.json'), '{"version": 1, "buck');
+      await expect(restoreBuckets(target, stateDir)).rejects.toThrow(
+        /restore-bad\/manifest\.json is not JSON.*move .*\/s3 aside to start with empty buckets/,
+      );
+      const copy = { version: 1, bucket: 'elsewhere', savedAt: '2026-11-30T00:00:00Z', objects: [] };
+      writeFileSync(join(stateDir, 's3', 'restore-bad', 'manifest.json'), JSON.stringify(copy));
+      await expect(restoreBuckets(target, stateDir)).rejects.toThrow(/holds bucket elsewhere, not restore-bad/);
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  it('falls back to the copy a save set aside when it stopped between its renames', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'sluice-s3-copy-'));
+    try {
+      const dir = join(stateDir, 's3', 'restore-aside_old');
+      mkdirSync(join(dir, 'objects'), { recursive: true });
+      writeFileSync(join(dir, 'objects', '00000000'), 'kept');
+      const objects = [{ key: 'k', file: '00000000', size: 4, contentType: 'text/plain' }];
+      const copy = { version: 1, bucket: 'restore-aside', savedAt: '2026-11-30T00:00:00Z', objects };
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify(copy));
+      expect(await restoreBuckets(target, stateDir)).toMatch(/^restored 1 S3 objects in 1 bucket/);
+      const [got] = await getObjects({
+        ...opts,
+        ports: { ...opts.ports, s3: Number(new URL(target.endpoint).port) },
+        bucket: 'restore-aside',
+      });
+      expect(got?.body.toString()).toBe('kept');
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('resolveEndpoints', () => {
   it.skipIf(Boolean(process.env.SLUICE_TEST_ENDPOINTS))('reads the stack record', () => {
