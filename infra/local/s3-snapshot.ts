@@ -18,7 +18,6 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  CreateBucketCommand,
   GetObjectCommand,
   ListBucketsCommand,
   ListObjectsV2Command,
@@ -26,9 +25,9 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { S3Snapshot } from '../../schemas/stack.js';
-import { s3Client, type S3Target } from './health.js';
+import { ensureBucket, s3Client, type S3Target } from './health.js';
 
-export function snapshotDir(stateDir: string): string {
+function snapshotDir(stateDir: string): string {
   return join(stateDir, 's3');
 }
 
@@ -120,9 +119,7 @@ export async function restoreBuckets(t: S3Target, stateDir: string): Promise<str
   try {
     for (const { bucket, dir } of copies) {
       const snapshot = readSnapshot(dir, bucket);
-      await client.send(new CreateBucketCommand({ Bucket: bucket })).catch((err: Error) => {
-        if (err.name !== 'BucketAlreadyOwnedByYou' && err.name !== 'BucketAlreadyExists') throw err;
-      });
+      await ensureBucket({ ...t, bucket });
       for (const o of snapshot.objects) {
         const file = join(dir, 'objects', o.file);
         if (!existsSync(file)) throw new Error(`${file} (object ${o.key} of bucket ${bucket}) is missing`);
